@@ -1,0 +1,33 @@
+import type { ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { CurbcastError, MethodNotAllowedError } from '../errors.js';
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+/**
+ * The one place an error becomes an HTTP answer (after Galène's httpError): the node's own errors
+ * keep their status and message; anything else is a 500 whose details stay in the log.
+ */
+export function sendError(res: ServerResponse, error: unknown, logger: Logger): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (error instanceof CurbcastError) {
+    const headers: Record<string, string> = {};
+    if (error instanceof MethodNotAllowedError) headers.Allow = error.allow.join(', ');
+    sendJson(res, error.status, { error: error.code, message: error.message }, headers);
+    return;
+  }
+  logger.error({ err: error }, 'request failed');
+  sendJson(res, 500, { error: 'internal', message: 'Something went wrong on the node; it has been logged.' });
+}

@@ -1,0 +1,125 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { loadOrCreateToken } from './auth.js';
+import { EventsHub } from './events/hub.js';
+import { apiRoutes } from './http/api-routes.js';
+import { createHttpServer } from './http/http-server.js';
+import { mediaRoutes } from './http/media-routes.js';
+import { viewerUrls } from './network.js';
+import { defaultPagesDir } from './paths.js';
+import type { IceSettings } from './sfu/peer-config.js';
+import { Sfu } from './sfu/sfu.js';
+
+/** The port tried first; when taken, the node falls back to any free port. */
+export const DEFAULT_PORT = 8788;
+
+export interface NodeOptions {
+  /** Interface to listen on; 0.0.0.0 so phones on the same network can watch. */
+  host?: string;
+  /** 0 for any free port; undefined for DEFAULT_PORT, falling back to a free one. */
+  port?: number;
+  dataDir: string;
+  /** Overrides the token kept in the data folder. */
+  publishToken?: string;
+  pagesDir?: string;
+  ice?: IceSettings;
+  logger: Logger;
+  maxViewers?: number;
+  connectTimeoutMs?: number;
+  heartbeatMs?: number;
+}
+
+export interface CurbcastNode {
+  readonly port: number;
+  /** http://localhost:PORT — what the busker's own machine opens. */
+  readonly localUrl: string;
+  /** The studio, with the token in the fragment (never sent to a server or written to a log). */
+  readonly studioUrl: string;
+  /** Where passers-by can watch, best first. */
+  readonly viewerUrls: string[];
+  readonly publishToken: string;
+  /** Where the token is kept, or undefined when given on the command line / environment. */
+  readonly tokenPath: string | undefined;
+  readonly sfu: Sfu;
+  readonly events: EventsHub;
+  close(): Promise<void>;
+}
+
+/** Opens the node's rooms in order (token, SFU, events, HTTP) and closes them in reverse. */
+export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
+  const host = options.host ?? '0.0.0.0';
+  const logger = options.logger;
+  const stored = options.publishToken ? undefined : await loadOrCreateToken(options.dataDir);
+  const publishToken = options.publishToken ?? stored?.token ?? '';
+
+  const sfu = new Sfu({
+    ice: options.ice ?? {},
+    logger,
+    maxViewers: options.maxViewers,
+    connectTimeoutMs: options.connectTimeoutMs,
+  });
+  const events = new EventsHub(sfu, { heartbeatMs: options.heartbeatMs });
+  let urls: string[] = [];
+  const server = createHttpServer({
+    routes: [
+      ...mediaRoutes(sfu, () => publishToken),
+      ...apiRoutes({ sfu, publishToken: () => publishToken, viewerUrls: () => urls }),
+    ],
+    pagesDir: options.pagesDir ?? defaultPagesDir(),
+    logger,
+  });
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    if (new URL(req.url ?? '/', 'http://node').pathname === '/events') events.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+
+  const port = await listen(server, host, options.port);
+  urls = viewerUrls(host, port);
+  const localUrl = `http://localhost:${port}`;
+  logger.info({ host, port }, 'node listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    localUrl,
+    studioUrl: `${localUrl}/studio/#token=${encodeURIComponent(publishToken)}`,
+    viewerUrls: urls,
+    publishToken,
+    tokenPath: stored?.path,
+    sfu,
+    events,
+    close() {
+      closing ??= (async () => {
+        sfu.close();
+        events.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })();
+      return closing;
+    },
+  };
+}
+
+async function listen(server: Server, host: string, port: number | undefined): Promise<number> {
+  const tryPort = (p: number) =>
+    new Promise<number>((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      server.once('error', onError);
+      server.listen(p, host, () => {
+        server.off('error', onError);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  if (port !== undefined) return tryPort(port);
+  try {
+    return await tryPort(DEFAULT_PORT);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return tryPort(0);
+  }
+}

@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import {
+  ReceiverEstimatedMaxBitrate,
+  RtcpPayloadSpecificFeedback,
+  RTCPeerConnection,
+  RtpHeader,
+  RtpPacket,
+  type MediaStreamTrack,
+  type RTCRtpCodecParameters,
+  type RTCRtpTransceiver,
+} from 'werift';
+import type { Logger } from 'pino';
+import { InvalidStateError } from '../errors.js';
+import { negotiate, type NegotiationOptions } from './negotiate.js';
+import { peerConfig, publisherCodecs, type IceSettings } from './peer-config.js';
+import type { MediaKind, TrackSource } from './track.js';
+
+export interface PublisherOptions {
+  ice: IceSettings;
+  logger: Logger;
+  /** The bitrate the node asks the publisher to aim for (REMB), bits per second. */
+  targetBitrate: number;
+  /** Close if ICE has not connected by then, ms. */
+  connectTimeoutMs: number;
+}
+
+/** Keyframe requests closer together than this are merged (a burst of joins asks once). */
+export const KEYFRAME_REQUEST_INTERVAL_MS = 300;
+const REMB_INTERVAL_MS = 500;
+
+type PublisherEvents = {
+  /** ICE and DTLS are up. */
+  connected: [];
+  /** Both the media we need are flowing: a video track (and audio, if offered) with a codec. */
+  ready: [];
+  /** Closed, for any reason; emitted once. */
+  close: [reason: string];
+};
+
+/**
+ * The one peer connection that sends the set. Owns its peer, timers and track sources;
+ * `close()` frees all of them and is safe to call more than once.
+ */
+export class Publisher extends EventEmitter<PublisherEvents> {
+  readonly id = randomUUID();
+  readonly #pc: RTCPeerConnection;
+  readonly #options: PublisherOptions;
+  readonly #sources = new Map<MediaKind, PublisherTrack>();
+  #expectedKinds = new Set<MediaKind>();
+  #connectTimer: NodeJS.Timeout | undefined;
+  #rembTimer: NodeJS.Timeout | undefined;
+  #connected = false;
+  #closed = false;
+
+  constructor(options: PublisherOptions) {
+    super();
+    this.#options = options;
+    this.#pc = new RTCPeerConnection(peerConfig(options.ice, publisherCodecs()));
+    this.#pc.onTrack.subscribe((track) => this.#onTrack(track));
+    this.#pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') this.#onConnected();
+      if (state === 'failed' || state === 'closed') this.close(`connection ${state}`);
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  source(kind: MediaKind): TrackSource | undefined {
+    return this.#sources.get(kind);
+  }
+
+  get ready(): boolean {
+    return [...this.#expectedKinds].every((kind) => this.#sources.has(kind));
+  }
+
+  /** Applies the WHIP offer and returns the answer. */
+  async accept(offer: string, negotiation: NegotiationOptions): Promise<string> {
+    if (this.#closed) throw new InvalidStateError('publisher closed');
+    const answer = await negotiate(this.#pc, offer, negotiation);
+    for (const transceiver of this.#pc.getTransceivers()) {
+      if (transceiver.kind === 'audio' || transceiver.kind === 'video') this.#expectedKinds.add(transceiver.kind);
+    }
+    this.#connectTimer = setTimeout(
+      () => this.close('ICE did not connect in time'),
+      this.#options.connectTimeoutMs,
+    );
+    return answer;
+  }
+
+  close(reason = 'closed'): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#connectTimer);
+    clearInterval(this.#rembTimer);
+    for (const source of this.#sources.values()) source.close();
+    this.#sources.clear();
+    this.#pc.close().catch((error: unknown) => this.#options.logger.warn({ error }, 'publisher close failed'));
+    this.#options.logger.info({ publisher: this.id, reason }, 'publisher closed');
+    this.emit('close', reason);
+    this.removeAllListeners();
+  }
+
+  #onConnected(): void {
+    if (this.#connected || this.#closed) return;
+    this.#connected = true;
+    clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+    this.#sendRemb();
+    this.#rembTimer = setInterval(() => this.#sendRemb(), REMB_INTERVAL_MS);
+    this.emit('connected');
+  }
+
+  #onTrack(track: MediaStreamTrack): void {
+    if (this.#closed || (track.kind !== 'audio' && track.kind !== 'video')) return;
+    const transceiver = this.#pc.getTransceivers().find((t) => t.receiver.tracks.includes(track));
+    if (!transceiver || this.#sources.has(track.kind)) return;
+    const codec = track.codec ?? transceiver.codecs[0];
+    if (!codec) return;
+    const source = new PublisherTrack(track, transceiver, codec);
+    this.#sources.set(track.kind, source);
+    this.#options.logger.info({ publisher: this.id, kind: track.kind, codec: codec.mimeType }, 'publisher track');
+    if (this.ready) this.emit('ready');
+  }
+
+  /**
+   * Tells the publisher the bitrate we want. Without it Chromium, lacking transport-cc feedback,
+   * stays near its start rate; with it a 720p camera reaches ~2.5 Mbit/s (NOTES-media.md).
+   */
+  #sendRemb(): void {
+    const video = this.#sources.get('video');
+    if (!video) return;
+    const { exponent, mantissa } = rembBitrate(this.#options.targetBitrate);
+    const remb = new ReceiverEstimatedMaxBitrate({
+      senderSsrc: 0,
+      mediaSsrc: 0,
+      brExp: exponent,
+      brMantissa: mantissa,
+      ssrcNum: 1,
+      ssrcFeedbacks: [video.ssrc],
+    });
+    video.sendRtcp(new RtcpPayloadSpecificFeedback({ feedback: remb }));
+  }
+}
+
+/** REMB carries a bitrate as an 18-bit mantissa and a 6-bit exponent; werift's serializer needs both. */
+export function rembBitrate(bitsPerSecond: number): { exponent: number; mantissa: number } {
+  let exponent = 0;
+  let mantissa = Math.max(0, Math.floor(bitsPerSecond));
+  while (mantissa > 0x3ffff) {
+    mantissa >>= 1;
+    exponent++;
+  }
+  return { exponent, mantissa };
+}
+
+/** One received track, seen by sinks as a TrackSource. */
+class PublisherTrack implements TrackSource {
+  readonly kind: MediaKind;
+  readonly #listeners = new Set<(packet: RtpPacket) => void>();
+  readonly #unsubscribe: () => void;
+  #lastKeyframeRequest = 0;
+  #pendingKeyframeRequest: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly track: MediaStreamTrack,
+    private readonly transceiver: RTCRtpTransceiver,
+    readonly codec: RTCRtpCodecParameters,
+  ) {
+    this.kind = track.kind as MediaKind;
+    const { unSubscribe } = track.onReceiveRtp.subscribe((packet) => this.#deliver(packet));
+    this.#unsubscribe = unSubscribe;
+  }
+
+  get ssrc(): number {
+    return this.track.ssrc ?? 0;
+  }
+
+  onPacket(listener: (packet: RtpPacket) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  requestKeyframe(): void {
+    if (this.kind !== 'video' || this.#pendingKeyframeRequest) return;
+    const wait = this.#lastKeyframeRequest + KEYFRAME_REQUEST_INTERVAL_MS - Date.now();
+    if (wait <= 0) {
+      this.#sendPli();
+      return;
+    }
+    this.#pendingKeyframeRequest = setTimeout(() => {
+      this.#pendingKeyframeRequest = undefined;
+      this.#sendPli();
+    }, wait);
+  }
+
+  sendRtcp(packet: RtcpPayloadSpecificFeedback): void {
+    this.transceiver.receiver.dtlsTransport.sendRtcp([packet]).catch(() => undefined);
+  }
+
+  close(): void {
+    clearTimeout(this.#pendingKeyframeRequest);
+    this.#pendingKeyframeRequest = undefined;
+    this.#unsubscribe();
+    this.#listeners.clear();
+  }
+
+  #sendPli(): void {
+    this.#lastKeyframeRequest = Date.now();
+    if (this.track.ssrc !== undefined) void this.transceiver.receiver.sendRtcpPLI(this.track.ssrc);
+  }
+
+  /**
+   * Strips the publisher's header extensions once per packet: their ids belong to the publisher's
+   * negotiation, and werift's sender would copy them into every viewer's packets under the
+   * viewer's (different) mapping. Padding-only packets (bandwidth probes) are not forwarded.
+   */
+  #deliver(packet: RtpPacket): void {
+    if (packet.payload.length === 0 || this.#listeners.size === 0) return;
+    const clean = new RtpPacket(
+      new RtpHeader({ ...packet.header, extension: false, extensions: [], padding: false, paddingSize: 0 }),
+      packet.payload,
+    );
+    for (const listener of this.#listeners) listener(clean);
+  }
+}

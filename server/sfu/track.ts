@@ -1,0 +1,16 @@
+import type { RtpPacket, RTCRtpCodecParameters } from 'werift';
+
+export type MediaKind = 'audio' | 'video';
+
+/**
+ * The media seam (after Galène's conn.Up/Down): a source of RTP that sinks (viewers, later the
+ * recorder and the WHIP relay) subscribe to. Sinks never see the publisher's peer connection.
+ */
+export interface TrackSource {
+  readonly kind: MediaKind;
+  readonly codec: RTCRtpCodecParameters;
+  /** Subscribe to packets; the packet is shared, so a sink must not mutate it. */
+  onPacket(listener: (packet: RtpPacket) => void): () => void;
+  /** Ask the sender for a keyframe; rate-limited by the source. */
+  requestKeyframe(): void;
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { RTCPeerConnection, type RtpPacket } from 'werift';
+import type { Logger } from 'pino';
+import { BadRequestError, InvalidStateError } from '../errors.js';
+import { negotiate, type NegotiationOptions } from './negotiate.js';
+import { peerConfig, viewerCodecs, type IceSettings } from './peer-config.js';
+import type { MediaKind, TrackSource } from './track.js';
+
+export interface ViewerOptions {
+  ice: IceSettings;
+  logger: Logger;
+  /** The publisher's tracks this viewer will receive. */
+  sources: Partial<Record<MediaKind, TrackSource>>;
+  /** Close if ICE has not connected by then, ms. */
+  connectTimeoutMs: number;
+}
+
+type ViewerEvents = {
+  connected: [];
+  close: [reason: string];
+};
+
+/**
+ * One WHEP session: a send-only peer fed from the publisher's track sources. Owns its peer, its
+ * subscriptions and its timer; every way out (DELETE, ICE failure, timeout, set end) reaches
+ * `close()`, which frees them all and emits `close` once.
+ */
+export class Viewer extends EventEmitter<ViewerEvents> {
+  readonly id = randomUUID();
+  readonly createdAt = Date.now();
+  readonly #pc: RTCPeerConnection;
+  readonly #options: ViewerOptions;
+  readonly #unsubscribes: Array<() => void> = [];
+  #connectTimer: NodeJS.Timeout | undefined;
+  #connected = false;
+  #closed = false;
+
+  constructor(options: ViewerOptions) {
+    super();
+    this.#options = options;
+    const codecs = viewerCodecs({ audio: options.sources.audio?.codec, video: options.sources.video?.codec });
+    this.#pc = new RTCPeerConnection(peerConfig(options.ice, codecs));
+    this.#pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') this.#onConnected();
+      if (state === 'failed' || state === 'closed') this.close(`connection ${state}`);
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** Applies the WHEP offer, wires each offered track to its source, and returns the answer. */
+  async accept(offer: string, negotiation: NegotiationOptions): Promise<string> {
+    if (this.#closed) throw new InvalidStateError('viewer closed');
+    const answer = await negotiate(this.#pc, offer, {
+      ...negotiation,
+      // werift answers a recvonly offer with `inactive` unless told it will send.
+      beforeAnswer: (pc) => {
+        for (const transceiver of pc.getTransceivers()) transceiver.setDirection('sendonly');
+      },
+    });
+    if (this.#closed) throw new InvalidStateError('viewer closed while negotiating');
+    let wired = 0;
+    for (const transceiver of this.#pc.getTransceivers()) {
+      const kind = transceiver.kind;
+      if (kind !== 'audio' && kind !== 'video') continue;
+      const source = this.#options.sources[kind];
+      if (!source || !transceiver.sender.codec) continue;
+      const sender = transceiver.sender;
+      const forward = (packet: RtpPacket) => {
+        if (this.#connected) sender.sendRtp(packet).catch(() => undefined);
+      };
+      this.#unsubscribes.push(source.onPacket(forward));
+      // A viewer's decoder asks for a keyframe when it cannot go on; only the publisher can make one.
+      const pli = sender.onPictureLossIndication.subscribe(() => source.requestKeyframe());
+      this.#unsubscribes.push(pli.unSubscribe);
+      wired++;
+    }
+    if (wired === 0 || !this.#options.sources.video || !this.#wiredKind('video')) {
+      this.close('no playable video');
+      throw new BadRequestError(
+        `This player cannot receive the set's video (${this.#options.sources.video?.codec.mimeType ?? 'none'}).`,
+        'codec_mismatch',
+      );
+    }
+    this.#connectTimer = setTimeout(() => this.close('ICE did not connect in time'), this.#options.connectTimeoutMs);
+    return answer;
+  }
+
+  close(reason = 'closed'): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#connectTimer);
+    for (const unsubscribe of this.#unsubscribes.splice(0)) unsubscribe();
+    this.#pc.close().catch((error: unknown) => this.#options.logger.warn({ error }, 'viewer close failed'));
+    this.#options.logger.debug({ viewer: this.id, reason }, 'viewer closed');
+    this.emit('close', reason);
+    this.removeAllListeners();
+  }
+
+  #wiredKind(kind: MediaKind): boolean {
+    return this.#pc.getTransceivers().some((t) => t.kind === kind && t.sender.codec !== undefined);
+  }
+
+  #onConnected(): void {
+    if (this.#connected || this.#closed) return;
+    this.#connected = true;
+    clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+    // Without this a new viewer waits for the publisher's next periodic keyframe: seconds of black.
+    this.#options.sources.video?.requestKeyframe();
+    this.emit('connected');
+  }
+}

@@ -1,0 +1,28 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { startNode, type CurbcastNode, type NodeOptions } from '../../server/node.js';
+
+export const TEST_TOKEN = 'test-token-0123456789abcdef';
+
+/** A node on 127.0.0.1 with a fresh data folder; ICE restricted to loopback. */
+export async function startTestNode(options: Partial<NodeOptions> = {}): Promise<CurbcastNode & { dataDir: string }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'curbcast-test-'));
+  const node = await startNode({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    publishToken: TEST_TOKEN,
+    ice: { hostAddresses: ['127.0.0.1'] },
+    logger: pino({ level: process.env.CURBCAST_TEST_LOG ?? 'silent' }),
+    ...options,
+  });
+  return Object.assign(Object.create(node) as CurbcastNode, node, {
+    dataDir,
+    async close() {
+      await node.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  });
+}
