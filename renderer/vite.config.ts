@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Two pages, built into dist/renderer and served by the node (viewer at /, studio at /studio/). */
+export default defineConfig({
+  root: here('.'),
+  base: '/',
+  publicDir: false,
+  build: {
+    outDir: here('../dist/renderer'),
+    emptyOutDir: true,
+    target: ['es2020', 'safari14'],
+    sourcemap: true,
+    rollupOptions: {
+      input: {
+        viewer: here('viewer/index.html'),
+        studio: here('studio/index.html'),
+      },
+    },
+  },
+});
