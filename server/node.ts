@@ -27,6 +27,7 @@ export interface NodeOptions {
   logger: Logger;
   maxViewers?: number;
   connectTimeoutMs?: number;
+  silenceTimeoutMs?: number;
   heartbeatMs?: number;
 }
 
@@ -58,6 +59,7 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
     logger,
     maxViewers: options.maxViewers,
     connectTimeoutMs: options.connectTimeoutMs,
+    silenceTimeoutMs: options.silenceTimeoutMs,
   });
   const events = new EventsHub(sfu, { heartbeatMs: options.heartbeatMs });
   let urls: string[] = [];

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { InvalidStateError } from '../errors.js';
 import { negotiate, type NegotiationOptions } from './negotiate.js';
 import { peerConfig, publisherCodecs, type IceSettings } from './peer-config.js';
+import { SilenceWatch } from './silence-watch.js';
 import type { MediaKind, TrackSource } from './track.js';
 
 export interface PublisherOptions {
@@ -23,6 +24,8 @@ export interface PublisherOptions {
   targetBitrate: number;
   /** Close if ICE has not connected by then, ms. */
   connectTimeoutMs: number;
+  /** Close a connected publisher that sent no RTP for this long, ms. */
+  silenceTimeoutMs: number;
 }
 
 /** Keyframe requests closer together than this are merged (a burst of joins asks once). */
@@ -50,6 +53,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   #expectedKinds = new Set<MediaKind>();
   #connectTimer: NodeJS.Timeout | undefined;
   #rembTimer: NodeJS.Timeout | undefined;
+  #silence: SilenceWatch | undefined;
   #connected = false;
   #closed = false;
 
@@ -99,6 +103,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     this.#closed = true;
     clearTimeout(this.#connectTimer);
     clearInterval(this.#rembTimer);
+    this.#silence?.stop();
     for (const source of this.#sources.values()) source.close();
     this.#sources.clear();
     this.#pc.close().catch((error: unknown) => this.#options.logger.warn({ error }, 'publisher close failed'));
@@ -112,6 +117,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     this.#connected = true;
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
+    this.#silence = new SilenceWatch(this.#options.silenceTimeoutMs, () => this.close('silent'));
     this.#sendRemb();
     this.#rembTimer = setInterval(() => this.#sendRemb(), REMB_INTERVAL_MS);
     this.emit('connected');
@@ -123,7 +129,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     if (!transceiver || this.#sources.has(track.kind)) return;
     const codec = track.codec ?? transceiver.codecs[0];
     if (!codec) return;
-    const source = new PublisherTrack(track, transceiver, codec);
+    const source = new PublisherTrack(track, transceiver, codec, () => this.#silence?.activity());
     this.#sources.set(track.kind, source);
     this.#options.logger.info({ publisher: this.id, kind: track.kind, codec: codec.mimeType }, 'publisher track');
     if (this.ready) this.emit('ready');
@@ -172,9 +178,13 @@ class PublisherTrack implements TrackSource {
     private readonly track: MediaStreamTrack,
     private readonly transceiver: RTCRtpTransceiver,
     readonly codec: RTCRtpCodecParameters,
+    onActivity: () => void,
   ) {
     this.kind = track.kind as MediaKind;
-    const { unSubscribe } = track.onReceiveRtp.subscribe((packet) => this.#deliver(packet));
+    const { unSubscribe } = track.onReceiveRtp.subscribe((packet) => {
+      onActivity();
+      this.#deliver(packet);
+    });
     this.#unsubscribe = unSubscribe;
   }
 

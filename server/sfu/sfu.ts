@@ -15,6 +15,8 @@ export interface SfuOptions {
   maxViewers?: number;
   /** A peer that has not connected by then is closed, ms. */
   connectTimeoutMs?: number;
+  /** A connected peer that sends nothing for this long is closed, ms. */
+  silenceTimeoutMs?: number;
 }
 
 type SfuEvents = {
@@ -41,6 +43,7 @@ export class Sfu extends EventEmitter<SfuEvents> {
       ...options,
       maxViewers: options.maxViewers ?? 150,
       connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
+      silenceTimeoutMs: options.silenceTimeoutMs ?? 10_000,
     };
     this.#negotiation = { candidateAddresses: options.ice.hostAddresses };
   }
@@ -81,6 +84,7 @@ export class Sfu extends EventEmitter<SfuEvents> {
       info: this.#info,
       maxViewers: this.#options.maxViewers,
       connectTimeoutMs: this.#options.connectTimeoutMs,
+      silenceTimeoutMs: this.#options.silenceTimeoutMs,
     });
     this.#stage = stage;
     stage.on('live', () => this.emit('status'));

@@ -14,6 +14,7 @@ export interface StageOptions {
   info: SetInfo;
   maxViewers: number;
   connectTimeoutMs: number;
+  silenceTimeoutMs: number;
 }
 
 type StageEvents = {
@@ -46,6 +47,7 @@ export class Stage extends EventEmitter<StageEvents> {
       logger: options.logger,
       targetBitrate: 2_500_000,
       connectTimeoutMs: options.connectTimeoutMs,
+      silenceTimeoutMs: options.silenceTimeoutMs,
     });
     this.publisher.on('ready', () => this.#maybeLive());
     this.publisher.on('connected', () => this.#maybeLive());
@@ -87,6 +89,7 @@ export class Stage extends EventEmitter<StageEvents> {
       logger: this.#options.logger,
       sources: { audio: this.publisher.source('audio'), video: this.publisher.source('video') },
       connectTimeoutMs: this.#options.connectTimeoutMs,
+      silenceTimeoutMs: this.#options.silenceTimeoutMs,
     });
     this.#viewers.set(viewer.id, viewer);
     viewer.on('connected', () => this.emit('viewers', this.viewerCount));

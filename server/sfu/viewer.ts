@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { BadRequestError, InvalidStateError } from '../errors.js';
 import { negotiate, type NegotiationOptions } from './negotiate.js';
 import { peerConfig, viewerCodecs, type IceSettings } from './peer-config.js';
+import { SilenceWatch } from './silence-watch.js';
 import type { MediaKind, TrackSource } from './track.js';
 
 export interface ViewerOptions {
@@ -14,6 +15,8 @@ export interface ViewerOptions {
   sources: Partial<Record<MediaKind, TrackSource>>;
   /** Close if ICE has not connected by then, ms. */
   connectTimeoutMs: number;
+  /** Close a connected viewer that sent no RTCP for this long, ms. */
+  silenceTimeoutMs: number;
 }
 
 type ViewerEvents = {
@@ -33,6 +36,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
   readonly #options: ViewerOptions;
   readonly #unsubscribes: Array<() => void> = [];
   #connectTimer: NodeJS.Timeout | undefined;
+  #silence: SilenceWatch | undefined;
   #connected = false;
   #closed = false;
 
@@ -80,6 +84,8 @@ export class Viewer extends EventEmitter<ViewerEvents> {
       // A viewer's decoder asks for a keyframe when it cannot go on; only the publisher can make one.
       const pli = sender.onPictureLossIndication.subscribe(() => source.requestKeyframe());
       this.#unsubscribes.push(pli.unSubscribe);
+      const rtcp = sender.onRtcp.subscribe(() => this.#silence?.activity());
+      this.#unsubscribes.push(rtcp.unSubscribe);
       wired++;
     }
     if (wired === 0 || !this.#options.sources.video || !this.#wiredKind('video')) {
@@ -97,6 +103,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#connectTimer);
+    this.#silence?.stop();
     for (const unsubscribe of this.#unsubscribes.splice(0)) unsubscribe();
     this.#pc.close().catch((error: unknown) => this.#options.logger.warn({ error }, 'viewer close failed'));
     this.#options.logger.debug({ viewer: this.id, reason }, 'viewer closed');
@@ -113,6 +120,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
     this.#connected = true;
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
+    this.#silence = new SilenceWatch(this.#options.silenceTimeoutMs, () => this.close('silent'));
     // Without this a new viewer waits for the publisher's next periodic keyframe: seconds of black.
     this.#options.sources.video?.requestKeyframe();
     this.emit('connected');
