@@ -1,26 +1,31 @@
 import type { IncomingMessage } from 'node:http';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
 
-/** Reads a request body up to `limitBytes`, refusing early from Content-Length when it can. */
-export async function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limitBytes) {
-    req.resume();
-    throw new PayloadTooLargeError(limitBytes);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) {
+/**
+ * Reads a request body up to `limitBytes`, refusing early from Content-Length when it can. On
+ * refusal the rest of the upload is drained, not read, and the connection is marked to close,
+ * so a keep-alive client never reuses a half-read socket.
+ */
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const refuse = () => {
+      req.removeAllListeners('data');
       req.resume();
-      throw new PayloadTooLargeError(limitBytes);
-    }
-    chunks.push(chunk);
-  }
-  const body = Buffer.concat(chunks);
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(body);
-  return text;
+      req.socket.setKeepAlive?.(false);
+      reject(new PayloadTooLargeError(limitBytes));
+    };
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limitBytes) return refuse();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) return refuse();
+      chunks.push(chunk);
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
 }
 
 /** Checks the media type (parameters such as charset are allowed). */

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { CurbcastError, MethodNotAllowedError } from '../errors.js';
+import { CurbcastError, MethodNotAllowedError, PayloadTooLargeError } from '../errors.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -25,6 +25,8 @@ export function sendError(res: ServerResponse, error: unknown, logger: Logger): 
   if (error instanceof CurbcastError) {
     const headers: Record<string, string> = {};
     if (error instanceof MethodNotAllowedError) headers.Allow = error.allow.join(', ');
+    // The rest of an oversized upload is not worth reading: close once the answer is out.
+    if (error instanceof PayloadTooLargeError) headers.Connection = 'close';
     sendJson(res, error.status, { error: error.code, message: error.message }, headers);
     return;
   }
