@@ -38,7 +38,7 @@ describe('bad input gets a clear 4xx and never hurts the node', () => {
   });
   afterAll(async () => node.close());
 
-  const post = (path: string, body: string | Uint8Array, headers: Record<string, string> = {}) =>
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
     fetch(`${base}${path}`, { method: 'POST', body, headers: { 'Content-Type': 'application/sdp', ...headers } });
   const auth = { Authorization: `Bearer ${TEST_TOKEN}` };
 
