@@ -15,6 +15,12 @@ export const ServerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('status'), version: z.number(), status: StatusSchema }),
   /** Viewer count changed (sent alone because it changes often). */
   z.object({ type: z.literal('viewers'), count: z.number().int().nonnegative() }),
+  /** The recorder's state: sent on connect and when it changes ("recording stopped: disk full"). */
+  z.object({
+    type: z.literal('recording'),
+    state: z.enum(['off', 'recording', 'failed']),
+    reason: z.string().optional(),
+  }),
   /** The answer to a client's `ping`. */
   z.object({ type: z.literal('pong'), id: z.number() }),
   /** A client message the node refused; the socket stays open. */

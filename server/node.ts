@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { loadOrCreateToken } from './auth.js';
@@ -10,6 +11,9 @@ import { viewerUrls } from './network.js';
 import { defaultPagesDir } from './paths.js';
 import type { IceSettings } from './sfu/peer-config.js';
 import { Sfu } from './sfu/sfu.js';
+import { LIBRARY_FILE, openLibraryDatabase, type WritableDB } from './library/database.js';
+import { SetArchive, type RecordingState } from './record/archive.js';
+import type { ServerEvent } from '../common/events.js';
 
 /** The port tried first; when taken, the node falls back to any free port. */
 export const DEFAULT_PORT = 8788;
@@ -43,6 +47,9 @@ export interface CurbcastNode {
   /** Where the token is kept, or undefined when given on the command line / environment. */
   readonly tokenPath: string | undefined;
   readonly sfu: Sfu;
+  readonly archive: SetArchive;
+  /** The library database (tests read it; the node's own writes go through the archive). */
+  readonly db: WritableDB;
   readonly events: EventsHub;
   close(): Promise<void>;
 }
@@ -54,6 +61,7 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
   const stored = options.publishToken ? undefined : await loadOrCreateToken(options.dataDir);
   const publishToken = options.publishToken ?? stored?.token ?? '';
 
+  const db = openLibraryDatabase(join(options.dataDir, LIBRARY_FILE));
   const sfu = new Sfu({
     ice: options.ice ?? {},
     logger,
@@ -61,7 +69,13 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
     connectTimeoutMs: options.connectTimeoutMs,
     silenceTimeoutMs: options.silenceTimeoutMs,
   });
-  const events = new EventsHub(sfu, { heartbeatMs: options.heartbeatMs });
+  const archive = new SetArchive(db, options.dataDir, sfu, logger);
+  await archive.repair();
+  const events = new EventsHub(sfu, {
+    heartbeatMs: options.heartbeatMs,
+    recordingState: () => recordingEvent(archive.state),
+  });
+  archive.on('recording', (state) => events.broadcast(recordingEvent(state)));
   let urls: string[] = [];
   const server = createHttpServer({
     routes: [
@@ -94,13 +108,18 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
     publishToken,
     tokenPath: stored?.path,
     sfu,
+    archive,
+    db,
     events,
     close() {
       closing ??= (async () => {
+        // Ending the stage queues the recording's finalisation, which archive.close() awaits.
         sfu.close();
+        await archive.close();
         events.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        db.close();
       })();
       return closing;
     },
@@ -124,4 +143,10 @@ async function listen(server: Server, host: string, port: number | undefined): P
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     return tryPort(0);
   }
+}
+
+function recordingEvent(state: RecordingState): Extract<ServerEvent, { type: 'recording' }> {
+  return state.state === 'failed'
+    ? { type: 'recording', state: 'failed', reason: state.reason }
+    : { type: 'recording', state: state.state };
 }

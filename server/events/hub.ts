@@ -6,6 +6,8 @@ import type { Sfu } from '../sfu/sfu.js';
 import { EventsConnection, HEARTBEAT_INTERVAL_MS } from './connection.js';
 
 export interface EventsHubOptions {
+  /** The recorder's current state, sent to each new socket. */
+  recordingState?: () => Extract<ServerEvent, { type: 'recording' }>;
   /** Most sockets at once; more are refused with 503 before the upgrade. */
   maxConnections?: number;
   heartbeatMs?: number;
@@ -17,11 +19,13 @@ export class EventsHub {
   readonly #connections = new Set<EventsConnection>();
   readonly #maxConnections: number;
   readonly #heartbeatMs: number;
+  readonly #recordingState: EventsHubOptions['recordingState'];
   readonly #unsubscribe: () => void;
 
   constructor(private readonly sfu: Sfu, options: EventsHubOptions = {}) {
     this.#maxConnections = options.maxConnections ?? 2000;
     this.#heartbeatMs = options.heartbeatMs ?? HEARTBEAT_INTERVAL_MS;
+    this.#recordingState = options.recordingState;
     const onStatus = () => this.broadcast(this.#statusEvent());
     const onViewers = (count: number) => this.broadcast({ type: 'viewers', count });
     sfu.on('status', onStatus);
@@ -45,6 +49,8 @@ export class EventsHub {
       const connection = new EventsConnection(ws, (c) => this.#connections.delete(c), this.#heartbeatMs);
       this.#connections.add(connection);
       connection.send(this.#statusEvent());
+      const recording = this.#recordingState?.();
+      if (recording) connection.send(recording);
     });
   }
 

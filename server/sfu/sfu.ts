@@ -23,6 +23,10 @@ type SfuEvents = {
   /** Anything in `status()` other than the viewer count changed. */
   status: [];
   viewers: [count: number];
+  /** A set went live: its publisher's media flows (the recorder starts here). */
+  'stage-live': [stage: Stage];
+  /** A set that had gone live ended, for any reason. */
+  'stage-ended': [stage: Stage, reason: string];
 };
 
 /**
@@ -87,10 +91,14 @@ export class Sfu extends EventEmitter<SfuEvents> {
       silenceTimeoutMs: this.#options.silenceTimeoutMs,
     });
     this.#stage = stage;
-    stage.on('live', () => this.emit('status'));
+    stage.on('live', () => {
+      this.emit('stage-live', stage);
+      this.emit('status');
+    });
     stage.on('viewers', (count) => this.emit('viewers', count));
-    stage.on('close', () => {
+    stage.on('close', (reason) => {
       if (this.#stage === stage) this.#stage = undefined;
+      if (stage.wasLive) this.emit('stage-ended', stage, reason);
       this.emit('status');
     });
     try {

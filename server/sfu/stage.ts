@@ -36,6 +36,7 @@ export class Stage extends EventEmitter<StageEvents> {
   readonly #viewers = new Map<string, Viewer>();
   readonly #options: StageOptions;
   #live = false;
+  #wasLive = false;
   #closed = false;
 
   constructor(options: StageOptions) {
@@ -60,6 +61,11 @@ export class Stage extends EventEmitter<StageEvents> {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Whether this stage ever went live (a set that failed to connect never did). */
+  get wasLive(): boolean {
+    return this.#wasLive;
   }
 
   /** Viewers whose media is flowing (what the audience sees as "N watching"). */
@@ -126,6 +132,7 @@ export class Stage extends EventEmitter<StageEvents> {
     if (this.#live || this.#closed) return;
     if (!this.publisher.connected || !this.publisher.ready) return;
     this.#live = true;
+    this.#wasLive = true;
     this.emit('live');
   }
 }

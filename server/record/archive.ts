@@ -1,0 +1,213 @@
+import { EventEmitter } from 'node:events';
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { WritableDB } from '../library/database.js';
+import { completeRecording, createRecording, failRecording, interruptedRecordings } from '../library/recordings.js';
+import { endOpenSets, endSet, startSet, updateSetInfo } from '../library/sets.js';
+import type { Sfu } from '../sfu/sfu.js';
+import type { Stage } from '../sfu/stage.js';
+import { Recorder } from './recorder.js';
+import { remuxToSeekable } from './remux.js';
+import { recordingFileName } from './file-names.js';
+
+export const RECORDINGS_FOLDER = 'recordings';
+
+export type RecordingState =
+  | { state: 'off' }
+  | { state: 'recording'; recordingId: number; setId: number }
+  | { state: 'failed'; reason: string };
+
+type ArchiveEvents = { recording: [RecordingState] };
+
+interface Session {
+  stage: Stage;
+  setId: number;
+  recordingId?: number;
+  recorder?: Recorder;
+  file?: string;
+  /** Work for this session runs in order: start, then stop; never interleaved. */
+  queue: Promise<void>;
+}
+
+/**
+ * Keeps every set: a library row when a stage goes live, a recording while it lasts, and both
+ * finalised when it ends. Files and rows agree: the recording's row is written before its file
+ * grows and completed after the file is finalised; on start-up, `repair()` finishes what a crash
+ * interrupted.
+ */
+export class SetArchive extends EventEmitter<ArchiveEvents> {
+  #session: Session | undefined;
+  #state: RecordingState = { state: 'off' };
+  readonly #unsubscribe: () => void;
+
+  constructor(
+    private readonly db: WritableDB,
+    private readonly dataDir: string,
+    private readonly sfu: Sfu,
+    private readonly logger: Logger,
+  ) {
+    super();
+    const onLive = (stage: Stage) => this.#onLive(stage);
+    const onEnded = (stage: Stage, reason: string) => this.#onEnded(stage, reason);
+    const onStatus = () => this.#onStatus();
+    sfu.on('stage-live', onLive);
+    sfu.on('stage-ended', onEnded);
+    sfu.on('status', onStatus);
+    this.#unsubscribe = () => {
+      sfu.off('stage-live', onLive);
+      sfu.off('stage-ended', onEnded);
+      sfu.off('status', onStatus);
+    };
+  }
+
+  get state(): RecordingState {
+    return this.#state;
+  }
+
+  /** Finishes recordings a crash interrupted (remux makes them playable and seekable) and closes their sets. */
+  async repair(): Promise<{ repaired: number; failed: number }> {
+    let repaired = 0;
+    let failed = 0;
+    for (const recording of interruptedRecordings(this.db)) {
+      const path = join(this.dataDir, recording.file);
+      try {
+        const facts = await remuxToSeekable(path);
+        completeRecording(this.db, recording.id, {
+          status: 'repaired',
+          endedAt: recording.startedAt + facts.durationMs,
+          durationMs: facts.durationMs,
+          sizeBytes: facts.sizeBytes,
+          width: facts.width,
+          height: facts.height,
+        });
+        repaired++;
+      } catch (error) {
+        const size = await stat(path).then((s) => s.size).catch(() => null);
+        failRecording(this.db, recording.id, `could not repair after a crash: ${(error as Error).message}`, recording.startedAt, size);
+        failed++;
+      }
+    }
+    endOpenSets(this.db, 'interrupted (the node stopped unexpectedly)');
+    if (repaired + failed > 0) this.logger.warn({ repaired, failed }, 'repaired interrupted recordings');
+    return { repaired, failed };
+  }
+
+  /** Ends the current recording cleanly (for quitting while live). */
+  async close(): Promise<void> {
+    this.#unsubscribe();
+    const session = this.#session;
+    if (session) {
+      this.#enqueue(session, () => this.#finish(session, 'node closing'));
+      await session.queue;
+    }
+  }
+
+  #onLive(stage: Stage): void {
+    const setId = startSet(this.db, stage.info, stage.startedAt);
+    const session: Session = { stage, setId, queue: Promise.resolve() };
+    this.#session = session;
+    this.#enqueue(session, () => this.#startRecording(session));
+  }
+
+  #onEnded(stage: Stage, reason: string): void {
+    const session = this.#session;
+    if (!session || session.stage !== stage) return;
+    this.#enqueue(session, () => this.#finish(session, reason));
+  }
+
+  #onStatus(): void {
+    const session = this.#session;
+    if (session) updateSetInfo(this.db, session.setId, this.sfu.status().set);
+  }
+
+  async #startRecording(session: Session): Promise<void> {
+    const { stage } = session;
+    const video = stage.publisher.source('video');
+    if (!video) return;
+    const audio = stage.publisher.source('audio');
+    const file = join(RECORDINGS_FOLDER, recordingFileName(new Date(stage.startedAt), stage.info.title));
+    session.file = file;
+    session.recordingId = createRecording(this.db, {
+      setId: session.setId,
+      file,
+      startedAt: Date.now(),
+      videoCodec: video.codec.name,
+      audioCodec: audio?.codec.name ?? null,
+    });
+    try {
+      await mkdir(join(this.dataDir, RECORDINGS_FOLDER), { recursive: true });
+      session.recorder = await Recorder.start({
+        path: join(this.dataDir, file),
+        sources: { video, audio },
+        onWriteError: (error) => this.#fail(session, error),
+      });
+      this.#setState({ state: 'recording', recordingId: session.recordingId, setId: session.setId });
+    } catch (error) {
+      this.#fail(session, error as NodeJS.ErrnoException);
+    }
+  }
+
+  async #finish(session: Session, reason: string): Promise<void> {
+    if (this.#session === session) this.#session = undefined;
+    endSet(this.db, session.setId, Date.now(), reason);
+    const { recorder, recordingId, file } = session;
+    if (!recorder || recordingId === undefined || !file) return;
+    await recorder.stop();
+    const endedAt = Date.now();
+    if (recorder.failed) return;
+    try {
+      const facts = await remuxToSeekable(join(this.dataDir, file));
+      completeRecording(this.db, recordingId, {
+        status: 'finalised',
+        endedAt,
+        durationMs: facts.durationMs,
+        sizeBytes: facts.sizeBytes,
+        width: facts.width,
+        height: facts.height,
+      });
+    } catch (error) {
+      // The file is still what werift wrote (playable); the next start-up's repair tries again.
+      this.logger.error({ err: error, file }, 'finalising a recording failed');
+    }
+    if (this.#state.state === 'recording') this.#setState({ state: 'off' });
+  }
+
+  #fail(session: Session, error: NodeJS.ErrnoException): void {
+    const reason = describeWriteError(error);
+    this.logger.error({ err: error }, `recording stopped: ${reason}`);
+    if (session.recordingId !== undefined) {
+      failRecording(this.db, session.recordingId, reason, Date.now(), session.recorder?.bytesWritten ?? null);
+    }
+    // Stop taking packets; the live set goes on.
+    void session.recorder?.stop();
+    this.#setState({ state: 'failed', reason });
+  }
+
+  #setState(state: RecordingState): void {
+    this.#state = state;
+    this.emit('recording', state);
+  }
+
+  #enqueue(session: Session, work: () => Promise<void>): void {
+    session.queue = session.queue.then(work).catch((error: unknown) => this.logger.error({ err: error }, 'archive work failed'));
+  }
+}
+
+/** A reason a busker can act on. */
+export function describeWriteError(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOSPC':
+      return 'disk full';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return 'data folder not writable';
+    case 'ENOENT':
+      return 'data folder missing';
+    default:
+      return `write failed (${error.code ?? error.message})`;
+  }
+}

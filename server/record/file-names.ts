@@ -1,0 +1,19 @@
+/**
+ * `2026-11-22_18-05-09_friday-jazz.webm`: sortable, readable, safe on every file system.
+ * The busker's title is reduced to ASCII letters, digits and dashes (at most 40 characters).
+ */
+export function recordingFileName(startedAt: Date, title: string): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp =
+    `${startedAt.getFullYear()}-${pad(startedAt.getMonth() + 1)}-${pad(startedAt.getDate())}_` +
+    `${pad(startedAt.getHours())}-${pad(startedAt.getMinutes())}-${pad(startedAt.getSeconds())}`;
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  return `${stamp}${slug ? `_${slug}` : ''}.webm`;
+}

@@ -1,0 +1,63 @@
+import { rename, rm, stat } from 'node:fs/promises';
+import { ALL_FORMATS, Conversion, FilePathSource, FilePathTarget, Input, Output, WebMOutputFormat } from 'mediabunny';
+
+export interface MediaFacts {
+  durationMs: number;
+  sizeBytes: number;
+  width: number | undefined;
+  height: number | undefined;
+  videoCodec: string | undefined;
+  audioCodec: string | undefined;
+}
+
+/**
+ * Rewrites a WebM file in place (through a temporary file and an atomic rename) with a real
+ * Duration, Cues for seeking and the true frame size — packets are copied, never re-encoded.
+ * Works on a cleanly ended recording and on the partial file a crash left behind.
+ */
+export async function remuxToSeekable(path: string): Promise<MediaFacts> {
+  const temporary = `${path}.remux-${process.pid}.tmp`;
+  const input = new Input({ source: new FilePathSource(path), formats: ALL_FORMATS });
+  try {
+    const output = new Output({ format: new WebMOutputFormat(), target: new FilePathTarget(temporary) });
+    const conversion = await Conversion.init({
+      input,
+      output,
+      video: { forceTranscode: false },
+      audio: { forceTranscode: false },
+      showWarnings: false,
+    });
+    if (!conversion.isValid) {
+      const reasons = conversion.discardedTracks.map((t) => t.reason).join(', ');
+      throw new Error(`cannot remux ${path}: ${reasons || 'no usable track'}`);
+    }
+    await conversion.execute();
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  } finally {
+    input.dispose?.();
+  }
+  await rename(temporary, path);
+  return probe(path);
+}
+
+/** Reads duration, size and codecs from a media file. */
+export async function probe(path: string): Promise<MediaFacts> {
+  const input = new Input({ source: new FilePathSource(path), formats: ALL_FORMATS });
+  try {
+    const video = await input.getPrimaryVideoTrack();
+    const audio = await input.getPrimaryAudioTrack();
+    const durationMs = Math.round((await input.computeDuration()) * 1000);
+    return {
+      durationMs,
+      sizeBytes: (await stat(path)).size,
+      width: video?.displayWidth,
+      height: video?.displayHeight,
+      videoCodec: video?.codec ?? undefined,
+      audioCodec: audio?.codec ?? undefined,
+    };
+  } finally {
+    input.dispose?.();
+  }
+}
