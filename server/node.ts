@@ -12,7 +12,7 @@ import { defaultPagesDir } from './paths.js';
 import type { IceSettings } from './sfu/peer-config.js';
 import { Sfu } from './sfu/sfu.js';
 import { LIBRARY_FILE, openLibraryDatabase, type WritableDB } from './library/database.js';
-import { SetArchive, type RecordingState } from './record/archive.js';
+import { SetArchive, type ArchiveOptions, type RecordingState } from './record/archive.js';
 import type { ServerEvent } from '../common/events.js';
 
 /** The port tried first; when taken, the node falls back to any free port. */
@@ -33,6 +33,7 @@ export interface NodeOptions {
   connectTimeoutMs?: number;
   silenceTimeoutMs?: number;
   heartbeatMs?: number;
+  archive?: ArchiveOptions;
 }
 
 export interface CurbcastNode {
@@ -69,7 +70,7 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
     connectTimeoutMs: options.connectTimeoutMs,
     silenceTimeoutMs: options.silenceTimeoutMs,
   });
-  const archive = new SetArchive(db, options.dataDir, sfu, logger);
+  const archive = new SetArchive(db, options.dataDir, sfu, logger, options.archive);
   await archive.repair();
   const events = new EventsHub(sfu, {
     heartbeatMs: options.heartbeatMs,

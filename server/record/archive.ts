@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { WritableDB } from '../library/database.js';
@@ -20,7 +20,16 @@ export type RecordingState =
 
 type ArchiveEvents = { recording: [RecordingState] };
 
+export interface ArchiveOptions {
+  /** Stop recording when less than this is free, keeping room for the library and for finalising. */
+  minFreeBytes?: number;
+  /** How often free space is checked while recording, ms. */
+  diskCheckMs?: number;
+}
+
 interface Session {
+  diskCheck?: NodeJS.Timeout;
+  failed?: boolean;
   stage: Stage;
   setId: number;
   recordingId?: number;
@@ -40,14 +49,19 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
   #session: Session | undefined;
   #state: RecordingState = { state: 'off' };
   readonly #unsubscribe: () => void;
+  readonly #minFreeBytes: number;
+  readonly #diskCheckMs: number;
 
   constructor(
     private readonly db: WritableDB,
     private readonly dataDir: string,
     private readonly sfu: Sfu,
     private readonly logger: Logger,
+    options: ArchiveOptions = {},
   ) {
     super();
+    this.#minFreeBytes = options.minFreeBytes ?? 200 * 1024 * 1024;
+    this.#diskCheckMs = options.diskCheckMs ?? 5000;
     const onLive = (stage: Stage) => this.#onLive(stage);
     const onEnded = (stage: Stage, reason: string) => this.#onEnded(stage, reason);
     const onStatus = () => this.#onStatus();
@@ -143,13 +157,25 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
         onWriteError: (error) => this.#fail(session, error),
       });
       this.#setState({ state: 'recording', recordingId: session.recordingId, setId: session.setId });
+      await this.#checkDisk(session);
+      session.diskCheck = setInterval(() => void this.#checkDisk(session), this.#diskCheckMs);
     } catch (error) {
       this.#fail(session, error as NodeJS.ErrnoException);
     }
   }
 
+  /** Stops the recording before the disk is really full, so the library and the file stay sound. */
+  async #checkDisk(session: Session): Promise<void> {
+    if (this.#minFreeBytes <= 0 || session.recorder?.failed) return;
+    const info = await statfs(join(this.dataDir, RECORDINGS_FOLDER)).catch(() => undefined);
+    if (info && info.bavail * info.bsize < this.#minFreeBytes) {
+      this.#fail(session, Object.assign(new Error('free space below the safety margin'), { code: 'ENOSPC' }));
+    }
+  }
+
   async #finish(session: Session, reason: string): Promise<void> {
     if (this.#session === session) this.#session = undefined;
+    clearInterval(session.diskCheck);
     endSet(this.db, session.setId, Date.now(), reason);
     const { recorder, recordingId, file } = session;
     if (!recorder || recordingId === undefined || !file) return;
@@ -174,12 +200,20 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
   }
 
   #fail(session: Session, error: NodeJS.ErrnoException): void {
+    if (session.failed) return;
+    session.failed = true;
     const reason = describeWriteError(error);
     this.logger.error({ err: error }, `recording stopped: ${reason}`);
     if (session.recordingId !== undefined) {
-      failRecording(this.db, session.recordingId, reason, Date.now(), session.recorder?.bytesWritten ?? null);
+      try {
+        failRecording(this.db, session.recordingId, reason, Date.now(), session.recorder?.bytesWritten ?? null);
+      } catch (dbError) {
+        // The library may sit on the same full disk; start-up repair settles the row later.
+        this.logger.error({ err: dbError }, 'could not mark the recording failed');
+      }
     }
     // Stop taking packets; the live set goes on.
+    clearInterval(session.diskCheck);
     void session.recorder?.stop();
     this.#setState({ state: 'failed', reason });
   }

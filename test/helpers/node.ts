@@ -8,7 +8,9 @@ export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
 /** A node on 127.0.0.1 with a fresh data folder; ICE restricted to loopback. */
 export async function startTestNode(options: Partial<NodeOptions> = {}): Promise<CurbcastNode & { dataDir: string }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'curbcast-test-'));
+  // A data folder the caller gives is the caller's to remove; one made here is removed on close.
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'curbcast-test-')));
   const node = await startNode({
     host: '127.0.0.1',
     port: 0,
@@ -22,7 +24,7 @@ export async function startTestNode(options: Partial<NodeOptions> = {}): Promise
     dataDir,
     async close() {
       await node.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   });
 }
