@@ -7,6 +7,8 @@ import { EventsHub } from './events/hub.js';
 import { apiRoutes } from './http/api-routes.js';
 import { createHttpServer } from './http/http-server.js';
 import { mediaRoutes } from './http/media-routes.js';
+import { libraryRoutes } from './http/library-routes.js';
+import { MediaLinks } from './media-links.js';
 import { viewerUrls } from './network.js';
 import { defaultPagesDir } from './paths.js';
 import type { IceSettings } from './sfu/peer-config.js';
@@ -82,6 +84,7 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
     routes: [
       ...mediaRoutes(sfu, () => publishToken),
       ...apiRoutes({ sfu, publishToken: () => publishToken, viewerUrls: () => urls }),
+      ...libraryRoutes({ db, dataDir: options.dataDir, archive, links: new MediaLinks(() => publishToken), publishToken: () => publishToken }),
     ],
     pagesDir: options.pagesDir ?? defaultPagesDir(),
     logger,

@@ -79,6 +79,11 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
     return this.#state;
   }
 
+  /** The library id of the set on air, if any. */
+  get liveSetId(): number | undefined {
+    return this.#session?.setId;
+  }
+
   /** Finishes recordings a crash interrupted (remux makes them playable and seekable) and closes their sets. */
   async repair(): Promise<{ repaired: number; failed: number }> {
     let repaired = 0;
