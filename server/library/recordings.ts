@@ -105,3 +105,7 @@ export function totalRecordingBytes(db: ReadableDB): number {
   const row = db.prepare('SELECT COALESCE(SUM(size_bytes), 0) AS total FROM recordings').get() as { total: number };
   return row.total;
 }
+
+export function recordingFileTaken(db: ReadableDB, file: string): boolean {
+  return db.prepare('SELECT 1 FROM recordings WHERE file = ?').get(file) !== undefined;
+}

@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdir, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { WritableDB } from '../library/database.js';
-import { completeRecording, createRecording, failRecording, interruptedRecordings } from '../library/recordings.js';
+import { completeRecording, createRecording, failRecording, interruptedRecordings, recordingFileTaken } from '../library/recordings.js';
 import { endOpenSets, endSet, startSet, updateSetInfo } from '../library/sets.js';
 import type { Sfu } from '../sfu/sfu.js';
 import type { Stage } from '../sfu/stage.js';
@@ -145,7 +146,7 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
     const video = stage.publisher.source('video');
     if (!video) return;
     const audio = stage.publisher.source('audio');
-    const file = join(RECORDINGS_FOLDER, recordingFileName(new Date(stage.startedAt), stage.info.title));
+    const file = this.#freeFileName(recordingFileName(new Date(stage.startedAt), stage.info.title));
     session.file = file;
     session.recordingId = createRecording(this.db, {
       setId: session.setId,
@@ -166,6 +167,14 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
       session.diskCheck = setInterval(() => void this.#checkDisk(session), this.#diskCheckMs);
     } catch (error) {
       this.#fail(session, error as NodeJS.ErrnoException);
+    }
+  }
+
+  /** A name no file and no row has yet: `name.webm`, then `name_2.webm`, … */
+  #freeFileName(name: string): string {
+    for (let n = 1; ; n++) {
+      const file = join(RECORDINGS_FOLDER, n === 1 ? name : name.replace(/\.webm$/, `_${n}.webm`));
+      if (!existsSync(join(this.dataDir, file)) && !recordingFileTaken(this.db, file)) return file;
     }
   }
 
