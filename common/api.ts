@@ -30,6 +30,8 @@ export type ApiError = z.infer<typeof ApiErrorSchema>;
 
 export const API_PATHS = {
   status: '/api/status',
+  studio: '/api/studio',
+  library: '/api/library',
   set: '/api/set',
   share: '/api/share',
   shareQr: '/api/share/qr.svg',

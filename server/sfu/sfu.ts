@@ -77,7 +77,7 @@ export class Sfu extends EventEmitter<SfuEvents> {
     validateOffer(offer, 'publish');
     if (this.#stage && !this.#stage.closed) {
       throw new ConflictError(
-        'Someone is already live on this node. End that set first (DELETE its WHIP session).',
+        'Someone is already live on this laptop: only one set at a time. End that set first (in its studio or in OBS).',
         'already_live',
       );
     }

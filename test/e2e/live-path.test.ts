@@ -118,6 +118,7 @@ describe('go live from the studio, watch in two browsers', () => {
     await viewers[0]!.screenshot({ path: join(SHOTS, 'viewer-offline.png') });
     await studio.screenshot({ path: join(SHOTS, 'studio-ended.png') });
     expect(studioErrors).toEqual([]);
+    for (const page of [studio, ...viewers]) await page.close();
   });
 
   it('a viewer that opens the page before the set starts switches to the player by itself', async () => {

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { API_PATHS, ShareSchema, StatusSchema, type Share, type Status } from '../../common/api.js';
+import type { SetInfo } from '../../common/set-info.js';
+import { NodeError, fetchFromNode } from './node-error.js';
+
+/**
+ * The node's JSON API, for the studio. Each call returns a value checked against the shared schema
+ * or throws a NodeError whose message is the node's own. (zod makes this studio-only: the viewer
+ * gets everything it needs from the events socket.)
+ */
+
+/** GET /api/studio (not in API_PATHS: only the studio asks it). */
+const STUDIO_PATH = '/api/studio';
+const StudioSchema = z.object({ ok: z.literal(true), share: ShareSchema });
+
+/** The QR code of the viewer URL (an SVG the node draws); public, for an `<img src>`. */
+export const SHARE_QR_URL = API_PATHS.shareQr;
+
+export function getStatus(): Promise<Status> {
+  return requestJson(API_PATHS.status, { method: 'GET' }, StatusSchema);
+}
+
+/** Checks the publish token (401 → NodeError with code 'unauthorized') and returns the share info. */
+export async function openStudio(token: string): Promise<Share> {
+  const body = await requestJson(STUDIO_PATH, { method: 'GET', headers: bearer(token) }, StudioSchema);
+  return body.share;
+}
+
+/** Saves the set info (viewers see it at once); returns the node's status. */
+export function putSetInfo(token: string, info: SetInfo): Promise<Status> {
+  return requestJson(
+    API_PATHS.set,
+    { method: 'PUT', headers: { ...bearer(token), 'Content-Type': 'application/json' }, body: JSON.stringify(info) },
+    StatusSchema,
+  );
+}
+
+function bearer(token: string): Record<string, string> {
+  return { Authorization: `Bearer ${token}` };
+}
+
+async function requestJson<T>(path: string, init: RequestInit, schema: z.ZodType<T>): Promise<T> {
+  const response = await fetchFromNode(path, { ...init, cache: 'no-store' });
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    throw new NodeError(response.status, 'bad_response', `The node's answer to ${path} was not JSON.`);
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new NodeError(response.status, 'bad_response', `The node's answer to ${path} was not understood.`);
+  return parsed.data;
+}

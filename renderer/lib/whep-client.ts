@@ -1,0 +1,34 @@
+import { MediaSession, type PeerState } from './media-session.js';
+
+export interface PlayOptions {
+  onState?: (state: PeerState) => void;
+  endpoint?: string;
+}
+
+/** Plays the live set over WHEP: one receive-only audio and video pair, in one MediaStream. */
+export class WhepSession {
+  /** Attach to a `<video>` as `srcObject`; its tracks start flowing once `start()` resolves. */
+  readonly stream: MediaStream;
+  readonly #session: MediaSession;
+
+  constructor(options: PlayOptions = {}) {
+    this.#session = new MediaSession({ endpoint: options.endpoint ?? '/whep', onState: options.onState });
+    const video = this.#session.pc.addTransceiver('video', { direction: 'recvonly' });
+    const audio = this.#session.pc.addTransceiver('audio', { direction: 'recvonly' });
+    this.stream = new MediaStream([video.receiver.track, audio.receiver.track]);
+  }
+
+  get state(): PeerState {
+    return this.#session.state;
+  }
+
+  /** Resolves once connected; rejects with the node's message (e.g. code 'offline' or 'full'). */
+  start(): Promise<void> {
+    return this.#session.start();
+  }
+
+  /** Leaves the set (DELETE, best effort, unless the node already ended it) and closes the peer. */
+  stop(notifyNode = true): Promise<void> {
+    return this.#session.stop(notifyNode);
+  }
+}

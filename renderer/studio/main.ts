@@ -1,0 +1,170 @@
+import './style.css';
+import type { Share } from '../../common/api.js';
+import { getStatus, openStudio, putSetInfo } from '../lib/api.js';
+import { byId, byTestId, formatElapsed } from '../lib/dom.js';
+import { EventsClient } from '../lib/events-client.js';
+import { validateServerEvent } from '../lib/events-schema.js';
+import { NodeError, messageOf } from '../lib/node-error.js';
+import { Broadcast, type BroadcastState } from './broadcast.js';
+import { Capture } from './capture.js';
+import { LevelMeter } from './level-meter.js';
+import { SetForm } from './set-form.js';
+import { ShareCard } from './share-card.js';
+import { askForToken, forgetToken, takeToken, type TokenPanelElements } from './token.js';
+
+/**
+ * The studio: the busker's page. Wiring only — each piece (token, capture, meter, form, broadcast,
+ * share card, events) lives in its own module and owns its own timers and listeners.
+ */
+
+const tokenPanel: TokenPanelElements = {
+  panel: byId('token-panel', HTMLElement),
+  form: byId('token-form', HTMLFormElement),
+  input: byTestId('token-input', HTMLInputElement),
+  save: byTestId('token-save', HTMLButtonElement),
+  message: byId('token-message', HTMLElement),
+};
+
+async function main(): Promise<void> {
+  const { token, share } = await authenticate();
+  byId('studio', HTMLElement).hidden = false;
+  byId('topbar-stats', HTMLElement).hidden = false;
+  startStudio(token, share);
+}
+
+/** A token the node accepts: from the URL fragment or this tab's storage, else asked for. */
+async function authenticate(): Promise<{ token: string; share: Share }> {
+  const known = takeToken();
+  let why = '';
+  if (known) {
+    try {
+      return { token: known, share: await openStudio(known) };
+    } catch (error) {
+      if (error instanceof NodeError && error.status === 401) forgetToken();
+      why = error instanceof NodeError && error.status === 401 ? `${error.message} Enter the current one.` : messageOf(error);
+    }
+  }
+  const { token, value } = await askForToken(tokenPanel, openStudio, why);
+  return { token, share: value };
+}
+
+function startStudio(token: string, share: Share): void {
+  const goLive = byTestId('go-live', HTMLButtonElement);
+  const stateEl = byTestId('state', HTMLElement);
+  const detailEl = byTestId('state-detail', HTMLElement);
+  const viewerCount = byTestId('viewer-count', HTMLElement);
+  const elapsed = byTestId('elapsed', HTMLElement);
+  const linkState = byId('link-state', HTMLElement);
+  const deviceProblem = byId('device-problem', HTMLElement);
+
+  const shareCard = new ShareCard({
+    url: byTestId('viewer-url', HTMLElement),
+    copy: byId('copy-url', HTMLButtonElement),
+    qr: byTestId('qr', HTMLImageElement),
+    others: byId('other-urls', HTMLElement),
+    othersBox: byId('other-urls-box', HTMLElement),
+  });
+  shareCard.show(share);
+
+  const form = new SetForm(
+    {
+      title: byTestId('title', HTMLInputElement),
+      hashtags: byTestId('hashtags', HTMLInputElement),
+      description: byTestId('description', HTMLTextAreaElement),
+      note: byId('save-note', HTMLElement),
+      titleCount: byId('title-count', HTMLElement),
+      descriptionCount: byId('description-count', HTMLElement),
+    },
+    (info) => putSetInfo(token, info),
+  );
+  byId('set-form', HTMLFormElement).addEventListener('submit', (event) => event.preventDefault());
+
+  const meter = new LevelMeter(byTestId('level-meter', HTMLElement));
+  const capture = new Capture({
+    preview: byTestId('preview', HTMLVideoElement),
+    cameraSelect: byTestId('camera-select', HTMLSelectElement),
+    micSelect: byTestId('mic-select', HTMLSelectElement),
+    onTrack: (kind, track) => {
+      if (kind === 'audio') meter.setTrack(track);
+      void broadcast.replaceTrack(track).catch((error: unknown) => (deviceProblem.textContent = messageOf(error)));
+    },
+    onProblem: (message) => (deviceProblem.textContent = message),
+  });
+
+  const broadcast = new Broadcast({
+    token: () => token,
+    tracks: () => ({ video: capture.video, audio: capture.audio }),
+    prepare: () => form.flush(),
+    onChange: showState,
+  });
+
+  let clock: ReturnType<typeof setInterval> | undefined;
+  function showState(state: BroadcastState, detail: string): void {
+    document.body.dataset.state = state;
+    stateEl.textContent = state;
+    detailEl.textContent = detail;
+    const onAir = state === 'live' || state === 'reconnecting';
+    goLive.textContent = state === 'connecting' ? 'Connecting… (cancel)' : onAir ? 'End set' : 'Go live';
+    goLive.classList.toggle('is-end', onAir);
+    goLive.classList.toggle('is-busy', state === 'connecting');
+    clearInterval(clock);
+    clock = undefined;
+    if (onAir) clock = setInterval(tick, 1000);
+    tick();
+  }
+  function tick(): void {
+    const since = broadcast.liveSince;
+    elapsed.textContent = since === undefined ? '0:00' : formatElapsed(Date.now() - since);
+  }
+
+  goLive.addEventListener('click', () => {
+    if (!broadcast.active) {
+      void broadcast.goLive();
+      return;
+    }
+    // Ending waits (briefly) for the node to confirm; one click is enough.
+    goLive.disabled = true;
+    void broadcast.end().finally(() => (goLive.disabled = false));
+  });
+
+  const events = new EventsClient({
+    validate: validateServerEvent,
+    onStatus: (status) => {
+      viewerCount.textContent = String(status.viewers);
+      broadcast.nodeStatus(status.live);
+    },
+    onViewers: (count) => (viewerCount.textContent = String(count)),
+    onConnectionChange: (state) => (linkState.hidden = state !== 'reconnecting'),
+  });
+
+  // What the node already has (after a reload), then the camera and microphone.
+  void getStatus()
+    .then((status) => form.fill(status.set))
+    .catch(() => undefined);
+  void capture.start().then(() => meter.setTrack(capture.audio));
+
+  // Leaving the page ends the set: ask first, then send the DELETE (keepalive) on the way out.
+  window.addEventListener('beforeunload', (event) => {
+    if (!broadcast.active) return;
+    event.preventDefault();
+    event.returnValue = '';
+  });
+  window.addEventListener('pagehide', () => {
+    broadcast.close();
+    events.close();
+    meter.close();
+    capture.close();
+    form.close();
+    shareCard.close();
+    clearInterval(clock);
+  });
+
+  showState('offline', '');
+}
+
+void main();
+
+// Back from the back/forward cache: everything was closed on the way out, so start afresh.
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted) location.reload();
+});
