@@ -9,8 +9,6 @@ import { NodeError, fetchFromNode } from './node-error.js';
  * gets everything it needs from the events socket.)
  */
 
-/** GET /api/studio (not in API_PATHS: only the studio asks it). */
-const STUDIO_PATH = '/api/studio';
 const StudioSchema = z.object({ ok: z.literal(true), share: ShareSchema });
 
 /** The QR code of the viewer URL (an SVG the node draws); public, for an `<img src>`. */
@@ -22,7 +20,7 @@ export function getStatus(): Promise<Status> {
 
 /** Checks the publish token (401 → NodeError with code 'unauthorized') and returns the share info. */
 export async function openStudio(token: string): Promise<Share> {
-  const body = await requestJson(STUDIO_PATH, { method: 'GET', headers: bearer(token) }, StudioSchema);
+  const body = await requestJson(API_PATHS.studio, { method: 'GET', headers: bearer(token) }, StudioSchema);
   return body.share;
 }
 
