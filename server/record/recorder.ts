@@ -6,6 +6,9 @@ import { WebmFileWriter, type WebmChunk } from './webm-file.js';
 /** Keyframes every ~2 s while recording, so a clip can start within 2 s of where the busker wants. */
 export const RECORDING_KEYFRAME_INTERVAL_MS = 2000;
 
+/** Longest wait for the muxer's final chunk after the sources stop (it normally takes ~1 ms). */
+const MUXER_END_WAIT_MS = 1500;
+
 export interface RecorderOptions {
   path: string;
   sources: Partial<Record<MediaKind, TrackSource>>;
@@ -23,14 +26,18 @@ export class Recorder {
   readonly #recorder: MediaRecorder;
   readonly #unsubscribes: Array<() => void> = [];
   readonly #keyframeTimer: NodeJS.Timeout;
+  /** Resolves when the muxer has written its final chunk (duration and cues). */
+  readonly #ended: Promise<void>;
+  #resolveEnded: () => void = () => undefined;
   #stopped = false;
 
   private constructor(writer: WebmFileWriter, options: RecorderOptions) {
     this.#writer = writer;
+    this.#ended = new Promise((resolve) => (this.#resolveEnded = resolve));
     const output = new Event<[WebmChunk]>();
     output.subscribe((chunk) => {
       writer.write(chunk);
-      if (chunk.eol) this.#markEnded();
+      if (chunk.eol) this.#resolveEnded();
     });
     const tracks: MediaStreamTrack[] = [];
     for (const kind of ['video', 'audio'] as const) {
@@ -52,15 +59,6 @@ export class Recorder {
     this.#keyframeTimer = setInterval(() => video?.requestKeyframe(), RECORDING_KEYFRAME_INTERVAL_MS);
   }
 
-  /**
-   * werift's writer only notices the end of a *file* it writes itself; writing to a stream, its
-   * stop() would wait 5 s for an end it never sees. Tell it, in both ways its stop() listens.
-   */
-  #markEnded(): void {
-    const factory = this.#recorder.writer as unknown as { ended: boolean; onEol?: { execute(): void } };
-    factory.ended = true;
-    factory.onEol?.execute();
-  }
 
   static async start(options: RecorderOptions): Promise<Recorder> {
     const writer = await WebmFileWriter.create(options.path, options.onWriteError);
@@ -81,7 +79,26 @@ export class Recorder {
     this.#stopped = true;
     clearInterval(this.#keyframeTimer);
     for (const unsubscribe of this.#unsubscribes.splice(0)) unsubscribe();
-    await this.#recorder.stop().catch(() => undefined);
+    await this.#stopMuxer();
     await this.#writer.close();
+  }
+
+  /**
+   * Ends werift's pipeline and waits (briefly) for the muxer's last chunk. werift's own stop()
+   * only notices the end of a file it writes itself and otherwise waits a fixed 5 s, so this does
+   * what it does — stop the RTP sources, then drop the subscriptions — with our own wait.
+   */
+  async #stopMuxer(): Promise<void> {
+    const writer = this.#recorder.writer as unknown as {
+      rtpSources?: Array<{ stop(): unknown }>;
+      unSubscribers?: { dispose(): void };
+    };
+    if (!writer.rtpSources || !writer.unSubscribers) {
+      await this.#recorder.stop().catch(() => undefined);
+      return;
+    }
+    await Promise.all(writer.rtpSources.map((source) => source.stop()));
+    await Promise.race([this.#ended, new Promise((resolve) => setTimeout(resolve, MUXER_END_WAIT_MS))]);
+    writer.unSubscribers.dispose();
   }
 }

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { InvalidStateError } from '../errors.js';
 import { negotiate, type NegotiationOptions } from './negotiate.js';
 import { peerConfig, publisherCodecs, type IceSettings } from './peer-config.js';
-import { SilenceWatch } from './silence-watch.js';
+import { PeerLifecycle } from './peer-lifecycle.js';
 import type { MediaKind, TrackSource } from './track.js';
 
 export interface PublisherOptions {
@@ -51,10 +51,8 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   readonly #options: PublisherOptions;
   readonly #sources = new Map<MediaKind, PublisherTrack>();
   #expectedKinds = new Set<MediaKind>();
-  #connectTimer: NodeJS.Timeout | undefined;
+  readonly #lifecycle: PeerLifecycle;
   #rembTimer: NodeJS.Timeout | undefined;
-  #silence: SilenceWatch | undefined;
-  #connected = false;
   #closed = false;
 
   constructor(options: PublisherOptions) {
@@ -62,9 +60,11 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     this.#options = options;
     this.#pc = new RTCPeerConnection(peerConfig(options.ice, publisherCodecs()));
     this.#pc.onTrack.subscribe((track) => this.#onTrack(track));
-    this.#pc.connectionStateChange.subscribe((state) => {
-      if (state === 'connected') this.#onConnected();
-      if (state === 'failed' || state === 'closed') this.close(`connection ${state}`);
+    this.#lifecycle = new PeerLifecycle(this.#pc, {
+      connectTimeoutMs: options.connectTimeoutMs,
+      silenceTimeoutMs: options.silenceTimeoutMs,
+      onConnected: () => this.#onConnected(),
+      onEnd: (reason) => this.close(reason),
     });
   }
 
@@ -73,7 +73,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   }
 
   get connected(): boolean {
-    return this.#connected;
+    return this.#lifecycle.connected;
   }
 
   source(kind: MediaKind): TrackSource | undefined {
@@ -91,33 +91,23 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     for (const transceiver of this.#pc.getTransceivers()) {
       if (transceiver.kind === 'audio' || transceiver.kind === 'video') this.#expectedKinds.add(transceiver.kind);
     }
-    this.#connectTimer = setTimeout(
-      () => this.close('ICE did not connect in time'),
-      this.#options.connectTimeoutMs,
-    );
+    this.#lifecycle.awaitConnection();
     return answer;
   }
 
   close(reason = 'closed'): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#connectTimer);
     clearInterval(this.#rembTimer);
-    this.#silence?.stop();
     for (const source of this.#sources.values()) source.close();
     this.#sources.clear();
-    this.#pc.close().catch((error: unknown) => this.#options.logger.warn({ error }, 'publisher close failed'));
+    this.#lifecycle.stop((error) => this.#options.logger.warn({ error }, 'publisher close failed'));
     this.#options.logger.info({ publisher: this.id, reason }, 'publisher closed');
     this.emit('close', reason);
     this.removeAllListeners();
   }
 
   #onConnected(): void {
-    if (this.#connected || this.#closed) return;
-    this.#connected = true;
-    clearTimeout(this.#connectTimer);
-    this.#connectTimer = undefined;
-    this.#silence = new SilenceWatch(this.#options.silenceTimeoutMs, () => this.close('silent'));
     this.#sendRemb();
     this.#rembTimer = setInterval(() => this.#sendRemb(), REMB_INTERVAL_MS);
     this.emit('connected');
@@ -129,7 +119,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     if (!transceiver || this.#sources.has(track.kind)) return;
     const codec = track.codec ?? transceiver.codecs[0];
     if (!codec) return;
-    const source = new PublisherTrack(track, transceiver, codec, () => this.#silence?.activity());
+    const source = new PublisherTrack(track, transceiver, codec, () => this.#lifecycle.activity());
     this.#sources.set(track.kind, source);
     this.#options.logger.info({ publisher: this.id, kind: track.kind, codec: codec.mimeType }, 'publisher track');
     if (this.ready) this.emit('ready');

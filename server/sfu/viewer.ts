@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { BadRequestError, InvalidStateError } from '../errors.js';
 import { negotiate, type NegotiationOptions } from './negotiate.js';
 import { peerConfig, viewerCodecs, type IceSettings } from './peer-config.js';
-import { SilenceWatch } from './silence-watch.js';
+import { PeerLifecycle } from './peer-lifecycle.js';
 import type { MediaKind, TrackSource } from './track.js';
 
 export interface ViewerOptions {
@@ -35,9 +35,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
   readonly #pc: RTCPeerConnection;
   readonly #options: ViewerOptions;
   readonly #unsubscribes: Array<() => void> = [];
-  #connectTimer: NodeJS.Timeout | undefined;
-  #silence: SilenceWatch | undefined;
-  #connected = false;
+  readonly #lifecycle: PeerLifecycle;
   #closed = false;
 
   constructor(options: ViewerOptions) {
@@ -45,9 +43,11 @@ export class Viewer extends EventEmitter<ViewerEvents> {
     this.#options = options;
     const codecs = viewerCodecs({ audio: options.sources.audio?.codec, video: options.sources.video?.codec });
     this.#pc = new RTCPeerConnection(peerConfig(options.ice, codecs));
-    this.#pc.connectionStateChange.subscribe((state) => {
-      if (state === 'connected') this.#onConnected();
-      if (state === 'failed' || state === 'closed') this.close(`connection ${state}`);
+    this.#lifecycle = new PeerLifecycle(this.#pc, {
+      connectTimeoutMs: options.connectTimeoutMs,
+      silenceTimeoutMs: options.silenceTimeoutMs,
+      onConnected: () => this.#onConnected(),
+      onEnd: (reason) => this.close(reason),
     });
   }
 
@@ -56,7 +56,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
   }
 
   get connected(): boolean {
-    return this.#connected;
+    return this.#lifecycle.connected;
   }
 
   /** Applies the WHEP offer, wires each offered track to its source, and returns the answer. */
@@ -78,13 +78,13 @@ export class Viewer extends EventEmitter<ViewerEvents> {
       if (!source || !transceiver.sender.codec) continue;
       const sender = transceiver.sender;
       const forward = (packet: RtpPacket) => {
-        if (this.#connected) sender.sendRtp(packet).catch(() => undefined);
+        if (this.#lifecycle.connected) sender.sendRtp(packet).catch(() => undefined);
       };
       this.#unsubscribes.push(source.onPacket(forward));
       // A viewer's decoder asks for a keyframe when it cannot go on; only the publisher can make one.
       const pli = sender.onPictureLossIndication.subscribe(() => source.requestKeyframe());
       this.#unsubscribes.push(pli.unSubscribe);
-      const rtcp = sender.onRtcp.subscribe(() => this.#silence?.activity());
+      const rtcp = sender.onRtcp.subscribe(() => this.#lifecycle.activity());
       this.#unsubscribes.push(rtcp.unSubscribe);
       wired++;
     }
@@ -95,17 +95,15 @@ export class Viewer extends EventEmitter<ViewerEvents> {
         'codec_mismatch',
       );
     }
-    this.#connectTimer = setTimeout(() => this.close('ICE did not connect in time'), this.#options.connectTimeoutMs);
+    this.#lifecycle.awaitConnection();
     return answer;
   }
 
   close(reason = 'closed'): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#connectTimer);
-    this.#silence?.stop();
     for (const unsubscribe of this.#unsubscribes.splice(0)) unsubscribe();
-    this.#pc.close().catch((error: unknown) => this.#options.logger.warn({ error }, 'viewer close failed'));
+    this.#lifecycle.stop((error) => this.#options.logger.warn({ error }, 'viewer close failed'));
     this.#options.logger.debug({ viewer: this.id, reason }, 'viewer closed');
     this.emit('close', reason);
     this.removeAllListeners();
@@ -116,11 +114,6 @@ export class Viewer extends EventEmitter<ViewerEvents> {
   }
 
   #onConnected(): void {
-    if (this.#connected || this.#closed) return;
-    this.#connected = true;
-    clearTimeout(this.#connectTimer);
-    this.#connectTimer = undefined;
-    this.#silence = new SilenceWatch(this.#options.silenceTimeoutMs, () => this.close('silent'));
     // Without this a new viewer waits for the publisher's next periodic keyframe: seconds of black.
     this.#options.sources.video?.requestKeyframe();
     this.emit('connected');
