@@ -16,6 +16,7 @@ Options:
   --publish-token <token>   token needed to go live (default: made once, kept in the data folder);
                             CURBCAST_PUBLISH_TOKEN works the same
   --ice-host <address>      advertise media on this address only (repeatable; e.g. 127.0.0.1)
+  --no-recording            do not record sets to disk (they are still listed in the library)
   -h, --help                this text
 `;
 
@@ -25,6 +26,7 @@ export interface ServeOptions {
   dataDir: string;
   publishToken: string | undefined;
   iceHosts: string[] | undefined;
+  record: boolean;
 }
 
 /** Parses `serve`'s arguments; throws with a message a person can act on. */
@@ -38,6 +40,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       data: { type: 'string' },
       'publish-token': { type: 'string' },
       'ice-host': { type: 'string', multiple: true },
+      'no-recording': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -59,6 +62,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     dataDir: values.data ?? env.CURBCAST_DATA ?? defaultDataDir(),
     publishToken,
     iceHosts: values['ice-host'],
+    record: !values['no-recording'],
   };
 }
 
@@ -87,6 +91,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     dataDir: options.dataDir,
     publishToken: options.publishToken,
     ice: { hostAddresses: options.iceHosts },
+    archive: { record: options.record },
     logger,
   });
   const tokenWhere = node.tokenPath
@@ -100,7 +105,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       ...node.viewerUrls.slice(1).map((url) => `                                   ${url}`),
       `  Publish token: ${tokenWhere}`,
       `  WHIP for OBS: ${node.localUrl}/whip  (Bearer token = the publish token)`,
-      `  Data folder: ${options.dataDir}`,
+      `  Data folder: ${options.dataDir}${options.record ? '' : '  (recording off)'}`,
       'Press Ctrl+C to stop.',
       '',
     ].join('\n'),

@@ -22,6 +22,8 @@ export type RecordingState =
 type ArchiveEvents = { recording: [RecordingState] };
 
 export interface ArchiveOptions {
+  /** Record sets to disk (default true); without it sets are still kept in the library. */
+  record?: boolean;
   /** Stop recording when less than this is free, keeping room for the library and for finalising. */
   minFreeBytes?: number;
   /** How often free space is checked while recording, ms. */
@@ -50,6 +52,7 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
   #session: Session | undefined;
   #state: RecordingState = { state: 'off' };
   readonly #unsubscribe: () => void;
+  readonly #record: boolean;
   readonly #minFreeBytes: number;
   readonly #diskCheckMs: number;
 
@@ -61,6 +64,7 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
     options: ArchiveOptions = {},
   ) {
     super();
+    this.#record = options.record ?? true;
     this.#minFreeBytes = options.minFreeBytes ?? 200 * 1024 * 1024;
     this.#diskCheckMs = options.diskCheckMs ?? 5000;
     const onLive = (stage: Stage) => this.#onLive(stage);
@@ -127,7 +131,7 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
     const setId = startSet(this.db, stage.info, stage.startedAt);
     const session: Session = { stage, setId, queue: Promise.resolve() };
     this.#session = session;
-    this.#enqueue(session, () => this.#startRecording(session));
+    if (this.#record) this.#enqueue(session, () => this.#startRecording(session));
   }
 
   #onEnded(stage: Stage, reason: string): void {

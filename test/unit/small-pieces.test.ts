@@ -77,7 +77,10 @@ describe('parseServeArgs', () => {
       dataDir: '/d',
       publishToken: undefined,
       iceHosts: undefined,
+      record: true,
     });
+    const quiet = parseServeArgs(['--no-recording'], {});
+    expect(quiet !== 'help' && quiet.record).toBe(false);
     const fromEnv = parseServeArgs([], { CURBCAST_PUBLISH_TOKEN: 'x'.repeat(20) });
     expect(fromEnv !== 'help' && fromEnv.publishToken).toBe('x'.repeat(20));
     expect(parseServeArgs(['--help'], {})).toBe('help');
