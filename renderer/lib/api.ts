@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { API_PATHS, ShareSchema, StatusSchema, type Share, type Status } from '../../common/api.js';
+import { LibrarySchema, type Library } from '../../common/library.js';
 import type { SetInfo } from '../../common/set-info.js';
 import { NodeError, fetchFromNode } from './node-error.js';
 
@@ -10,6 +11,10 @@ import { NodeError, fetchFromNode } from './node-error.js';
  */
 
 const StudioSchema = z.object({ ok: z.literal(true), share: ShareSchema });
+const DeletedSchema = z.object({ deleted: z.number() });
+
+/** DELETE one set of the library (not in API_PATHS: it has a parameter). */
+const setPath = (id: number) => `/api/sets/${encodeURIComponent(id)}`;
 
 /** The QR code of the viewer URL (an SVG the node draws); public, for an `<img src>`. */
 export const SHARE_QR_URL = API_PATHS.shareQr;
@@ -31,6 +36,16 @@ export function putSetInfo(token: string, info: SetInfo): Promise<Status> {
     { method: 'PUT', headers: { ...bearer(token), 'Content-Type': 'application/json' }, body: JSON.stringify(info) },
     StatusSchema,
   );
+}
+
+/** Every recorded set, newest first, with signed links a <video> can play and seek. */
+export function getLibrary(token: string): Promise<Library> {
+  return requestJson(API_PATHS.library, { method: 'GET', headers: bearer(token) }, LibrarySchema);
+}
+
+/** Deletes a set and its recordings; the node refuses the live set (409) with a message to show. */
+export async function deleteSet(token: string, id: number): Promise<void> {
+  await requestJson(setPath(id), { method: 'DELETE', headers: bearer(token) }, DeletedSchema);
 }
 
 function bearer(token: string): Record<string, string> {

@@ -10,6 +10,9 @@ import { backoffDelay, type BackoffOptions } from './backoff.js';
  */
 export type EventsConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
+/** The node's recorder: `failed` carries a reason a busker can act on ("disk full"). */
+export type RecordingEvent = Omit<Extract<ServerEvent, { type: 'recording' }>, 'type'>;
+
 export interface EventsClientOptions {
   /**
    * Checks one parsed message and returns it typed, or undefined to drop it. The studio passes the
@@ -18,6 +21,8 @@ export interface EventsClientOptions {
   validate: (message: unknown) => ServerEvent | undefined;
   onStatus?: (status: Status) => void;
   onViewers?: (count: number) => void;
+  /** The recorder's state: on connect and whenever it changes (studio only; viewers are not told). */
+  onRecording?: (recording: RecordingEvent) => void;
   onConnectionChange?: (state: EventsConnectionState) => void;
   /** A message the node refused (the socket stays open). */
   onServerError?: (error: { error: string; message: string }) => void;
@@ -113,6 +118,9 @@ export class EventsClient {
         break;
       case 'viewers':
         this.#options.onViewers?.(event.count);
+        break;
+      case 'recording':
+        this.#options.onRecording?.({ state: event.state, reason: event.reason });
         break;
       case 'pong':
         this.#awaitingPongSince = undefined;

@@ -7,7 +7,8 @@ import { isRecord } from './node-error.js';
  * ~6 KB (measured: the studio's bundle is 20.5 KB gzipped with zod) — on every phone's data. This
  * guard checks the same shapes and limits the viewer relies on and is typed against the schema's
  * type, so a change to the schema that this guard misses shows up as a type error here.
- * The studio validates with zod itself (events-schema.ts).
+ * The studio validates with zod itself (events-schema.ts). `recording` (the recorder's state) is
+ * for the busker only, so it is dropped here like any type the viewer does not use.
  */
 export function guardServerEvent(message: unknown): ServerEvent | undefined {
   if (!isRecord(message)) return undefined;

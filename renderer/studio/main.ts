@@ -8,13 +8,17 @@ import { NodeError, messageOf } from '../lib/node-error.js';
 import { Broadcast, type BroadcastState } from './broadcast.js';
 import { Capture } from './capture.js';
 import { LevelMeter } from './level-meter.js';
+import type { LibraryTab } from './library-tab.js';
+import { RecordingStatus } from './recording-status.js';
 import { SetForm } from './set-form.js';
 import { ShareCard } from './share-card.js';
+import { Tabs } from './tabs.js';
 import { askForToken, forgetToken, takeToken, type TokenPanelElements } from './token.js';
 
 /**
  * The studio: the busker's page. Wiring only — each piece (token, capture, meter, form, broadcast,
- * share card, events) lives in its own module and owns its own timers and listeners.
+ * share card, recording state, library, events) lives in its own module and owns its own timers
+ * and listeners. The Live and Library tabs only hide each other: the camera and the set go on.
  */
 
 const tokenPanel: TokenPanelElements = {
@@ -29,6 +33,7 @@ async function main(): Promise<void> {
   const { token, share } = await authenticate();
   byId('studio', HTMLElement).hidden = false;
   byId('topbar-stats', HTMLElement).hidden = false;
+  byId('tabs', HTMLElement).hidden = false;
   startStudio(token, share);
 }
 
@@ -98,12 +103,46 @@ function startStudio(token: string, share: Share): void {
     onChange: showState,
   });
 
+  const recording = new RecordingStatus({
+    state: byTestId('recording-state', HTMLElement),
+    warning: byTestId('recording-warning', HTMLElement),
+    warningTitle: byId('recording-warning-title', HTMLElement),
+    warningDetail: byId('recording-warning-detail', HTMLElement),
+  });
+
+  const tabs = new Tabs(
+    [
+      { name: 'live', button: byTestId('tab-live', HTMLButtonElement), panel: byId('studio', HTMLElement) },
+      { name: 'library', button: byTestId('tab-library', HTMLButtonElement), panel: byTestId('library', HTMLElement) },
+    ],
+    (name) => {
+      if (name === 'library') void withLibrary((library) => library.refresh());
+      else void library?.then((tab) => tab.pause());
+    },
+  );
+  // The Library's code is fetched on the first visit to its tab.
+  let library: Promise<LibraryTab> | undefined;
+  function withLibrary(use: (tab: LibraryTab) => Promise<void>): Promise<void> {
+    library ??= import('./library-tab.js').then((module) => module.startLibrary(token));
+    return library.then(use, (error: unknown) => {
+      library = undefined;
+      const message = byId('library-message', HTMLElement);
+      message.hidden = false;
+      message.textContent = `Could not open the library (${messageOf(error)}). Reload the page.`;
+    });
+  }
+  /** The list changes when a set starts or ends and when its recording settles; hidden, it waits for the tab. */
+  const refreshLibrary = () => {
+    if (tabs.current === 'library') void withLibrary((tab) => tab.refresh());
+  };
+
   let clock: ReturnType<typeof setInterval> | undefined;
   function showState(state: BroadcastState, detail: string): void {
     document.body.dataset.state = state;
     stateEl.textContent = state;
     detailEl.textContent = detail;
     const onAir = state === 'live' || state === 'reconnecting';
+    recording.setOnAir(onAir);
     goLive.textContent = state === 'connecting' ? 'Connecting… (cancel)' : onAir ? 'End set' : 'Go live';
     goLive.classList.toggle('is-end', onAir);
     goLive.classList.toggle('is-busy', state === 'connecting');
@@ -127,13 +166,23 @@ function startStudio(token: string, share: Share): void {
     void broadcast.end().finally(() => (goLive.disabled = false));
   });
 
+  let nodeLive: boolean | undefined;
+  let recordingState: string | undefined;
   const events = new EventsClient({
     validate: validateServerEvent,
     onStatus: (status) => {
       viewerCount.textContent = String(status.viewers);
       broadcast.nodeStatus(status.live);
+      if (nodeLive !== undefined && nodeLive !== status.live) refreshLibrary();
+      nodeLive = status.live;
     },
     onViewers: (count) => (viewerCount.textContent = String(count)),
+    onRecording: (state) => {
+      recording.show(state);
+      // A recording that settles (finalised when the set ends, or failed) changes its set's row.
+      if (recordingState !== undefined && recordingState !== state.state) refreshLibrary();
+      recordingState = state.state;
+    },
     onConnectionChange: (state) => (linkState.hidden = state !== 'reconnecting'),
   });
 
@@ -156,6 +205,7 @@ function startStudio(token: string, share: Share): void {
     capture.close();
     form.close();
     shareCard.close();
+    void library?.then((tab) => tab.close());
     clearInterval(clock);
   });
 

@@ -199,7 +199,8 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
     if (!recorder || recordingId === undefined || !file) return;
     await recorder.stop();
     const endedAt = Date.now();
-    if (recorder.failed) return;
+    // A failed recording keeps its row as failed, with its reason; nothing to finalise.
+    if (recorder.failed || session.failed) return;
     try {
       const facts = await remuxToSeekable(join(this.dataDir, file));
       completeRecording(this.db, recordingId, {
@@ -211,8 +212,11 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
         height: facts.height,
       });
     } catch (error) {
-      // The file is still what werift wrote (playable); the next start-up's repair tries again.
+      // The file is still what werift wrote (it plays, but may not seek); say so rather than
+      // leave the row 'recording' forever.
       this.logger.error({ err: error, file }, 'finalising a recording failed');
+      const size = await stat(join(this.dataDir, file)).then((s) => s.size).catch(() => null);
+      failRecording(this.db, recordingId, `could not finalise (the file may still play): ${(error as Error).message}`, endedAt, size);
     }
     if (this.#state.state === 'recording') this.#setState({ state: 'off' });
   }

@@ -26,6 +26,7 @@ export class Recorder {
   readonly #recorder: MediaRecorder;
   readonly #unsubscribes: Array<() => void> = [];
   readonly #keyframeTimer: NodeJS.Timeout;
+  readonly #startupAsks: NodeJS.Timeout[];
   /** Resolves when the muxer has written its final chunk (duration and cues). */
   readonly #ended: Promise<void>;
   #resolveEnded: () => void = () => undefined;
@@ -55,7 +56,9 @@ export class Recorder {
       height: 720,
     });
     const video = options.sources.video;
+    // The file starts at the first keyframe: ask now, and again shortly in case that ask is lost.
     video?.requestKeyframe();
+    this.#startupAsks = [400, 900].map((ms) => setTimeout(() => video?.requestKeyframe(), ms));
     this.#keyframeTimer = setInterval(() => video?.requestKeyframe(), RECORDING_KEYFRAME_INTERVAL_MS);
   }
 
@@ -78,6 +81,7 @@ export class Recorder {
     if (this.#stopped) return;
     this.#stopped = true;
     clearInterval(this.#keyframeTimer);
+    for (const timer of this.#startupAsks) clearTimeout(timer);
     for (const unsubscribe of this.#unsubscribes.splice(0)) unsubscribe();
     await this.#stopMuxer();
     await this.#writer.close();

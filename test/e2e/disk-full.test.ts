@@ -66,6 +66,9 @@ describe('recording on a full disk', () => {
     expect(recording).toMatchObject({ status: 'failed', failure: 'disk full' });
     await publisher.stop();
     await waitFor('offline', () => !node.sfu.status().live);
+    // Ending the set must not turn the failed recording into a "finalised" one.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(recordingsOfSet(node.db, set.id)[0]).toMatchObject({ status: 'failed', failure: 'disk full' });
   }
 
   // Runs where a tmpfs can be mounted (root, as on our CI machines); elsewhere it is skipped,

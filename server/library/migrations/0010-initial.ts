@@ -1,7 +1,8 @@
 import type { Migration } from './index.js';
 
 /**
- * The first schema. Times are ms since the epoch; `*_offset_ms` are positions on the recording's
+ * The first schema. Ids are AUTOINCREMENT: a deleted set's id is never handed out again, so a
+ * link or a page that still names it can never reach another set's files. Times are ms since the epoch; `*_offset_ms` are positions on the recording's
  * own clock (0 = its first frame), so chat and markers line up with the video later.
  */
 export const migration0010: Migration = {
@@ -10,7 +11,7 @@ export const migration0010: Migration = {
   up(db) {
     db.exec(`
       CREATE TABLE sets (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         title TEXT NOT NULL DEFAULT '',
         hashtags TEXT NOT NULL DEFAULT '[]',        -- JSON array of strings
         description TEXT NOT NULL DEFAULT '',
@@ -21,7 +22,7 @@ export const migration0010: Migration = {
       ) STRICT;
 
       CREATE TABLE recordings (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
         file TEXT NOT NULL UNIQUE,                   -- relative to the data folder
         status TEXT NOT NULL CHECK (status IN ('recording', 'finalised', 'repaired', 'failed')),
@@ -39,7 +40,7 @@ export const migration0010: Migration = {
       CREATE INDEX recordings_by_status ON recordings(status);
 
       CREATE TABLE chat_messages (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
         recording_id INTEGER REFERENCES recordings(id) ON DELETE SET NULL,
         author_name TEXT NOT NULL,
@@ -52,7 +53,7 @@ export const migration0010: Migration = {
       CREATE INDEX chat_by_set ON chat_messages(set_id, created_at);
 
       CREATE TABLE markers (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
         recording_id INTEGER REFERENCES recordings(id) ON DELETE SET NULL,
         kind TEXT NOT NULL,                          -- 'clip-that', 'busker'
@@ -63,7 +64,7 @@ export const migration0010: Migration = {
       CREATE INDEX markers_by_recording ON markers(recording_id, recording_offset_ms);
 
       CREATE TABLE clips (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         recording_id INTEGER REFERENCES recordings(id) ON DELETE SET NULL,
         file TEXT NOT NULL UNIQUE,
         title TEXT NOT NULL DEFAULT '',
@@ -77,7 +78,7 @@ export const migration0010: Migration = {
       ) STRICT;
 
       CREATE TABLE comments (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         clip_id INTEGER NOT NULL REFERENCES clips(id) ON DELETE CASCADE,
         author_name TEXT NOT NULL,
         text TEXT NOT NULL,

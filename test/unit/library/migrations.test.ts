@@ -12,7 +12,7 @@ describe('migrations', () => {
     db.pragma('foreign_keys = ON');
     runMigrations(db, 10);
     expect(db.pragma('user_version', { simple: true })).toBe(10);
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>).map((t) => t.name);
+    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as Array<{ name: string }>).map((t) => t.name);
     expect(tables).toEqual(['chat_messages', 'clips', 'comments', 'markers', 'recordings', 'sets', 'settings']);
     // STRICT: a wrong type is refused, not silently stored.
     expect(() => db.prepare(`INSERT INTO sets (title, started_at) VALUES ('x', 'yesterday')`).run()).toThrow();

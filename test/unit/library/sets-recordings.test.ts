@@ -52,5 +52,8 @@ describe('sets and recordings', () => {
     expect(deleteSet(db, set)).toEqual(['rec/d.webm']);
     expect(getSet(db, set)).toBeUndefined();
     expect(deleteSet(db, set)).toBeUndefined();
+    // A deleted set's id is never reused: old links cannot reach a newer set's files.
+    const next = startSet(db, info, 2000);
+    expect(next).toBeGreaterThan(set);
   });
 });
