@@ -1,0 +1,185 @@
+/**
+ * CPU and memory of processes and of the whole machine, read from /proc (Linux only).
+ * CPU % is of ONE core: 100 = one core fully busy (so it can exceed 100 on several cores).
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { sleep } from './stats.js';
+
+let clockTicks: number | undefined;
+
+/** USER_HZ, the unit of utime/stime in /proc/<pid>/stat (100 on every Linux we know). */
+export function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** utime + stime of the whole process (all threads), in seconds. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Field 2 (comm) is in parentheses and may hold spaces; count fields after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After comm: fields[0] is state (field 3), so utime (14) is fields[11] and stime (15) fields[12].
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
+}
+
+/** Resident set size in MB (VmRSS). */
+export function rssMB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+/** Busy and total jiffies of all cores together (from the `cpu` line of /proc/stat). */
+function machineJiffies(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const values = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
+  const total = values.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (values[3] ?? 0) + (values[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+/** Packets sent on interfaces other than loopback (a cheap "did anything leave the machine" check). */
+export function nonLoopbackTxPackets(): number {
+  let sum = 0;
+  for (const line of readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2)) {
+    const [name, rest] = line.split(':');
+    if (!name || rest === undefined || name.trim() === 'lo') continue;
+    const cols = rest.trim().split(/\s+/).map(Number);
+    sum += cols[9] ?? 0; // transmit packets
+  }
+  return sum;
+}
+
+/**
+ * IPv6 neighbour solicitations the kernel sent: a process trying to send off-box over IPv6 makes
+ * the kernel look for the router first (the packet itself is dropped if the router never answers).
+ */
+export function ipv6NeighborSolicitations(): number {
+  try {
+    const match = /^Icmp6OutNeighborSolicits\s+(\d+)/m.exec(readFileSync('/proc/net/snmp6', 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Datagrams the kernel dropped because a socket's receive buffer was full, per UDP socket (inode)
+ * that `pid` holds: the process did not read fast enough (event-loop stalls).
+ */
+export function udpSocketDrops(pid: number): Map<string, number> {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.add(match[1]!);
+    } catch {
+      // closed while we looked
+    }
+  }
+  const drops = new Map<string, number>();
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length >= 13 && inodes.has(cols[9]!)) drops.set(cols[9]!, Number(cols[12]));
+    }
+  }
+  return drops;
+}
+
+export interface DropDelta {
+  /** Datagrams dropped in the window, all of the process's UDP sockets. */
+  total: number;
+  /** The most any one socket dropped: ≈ total means one socket (for the node: the publisher's). */
+  worstSocket: number;
+  socketsWithDrops: number;
+}
+
+function dropDelta(before: Map<string, number>, after: Map<string, number>): DropDelta {
+  let total = 0;
+  let worstSocket = 0;
+  let socketsWithDrops = 0;
+  for (const [inode, drops] of after) {
+    // Sockets opened during the window count from zero; closed ones take their counts with them.
+    const delta = drops - (before.get(inode) ?? 0);
+    if (delta <= 0) continue;
+    total += delta;
+    worstSocket = Math.max(worstSocket, delta);
+    socketsWithDrops++;
+  }
+  return { total, worstSocket, socketsWithDrops };
+}
+
+/** Machine-wide UDP receive-buffer drops (/proc/net/snmp RcvbufErrors). */
+export function udpRcvbufErrors(): number {
+  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp: '));
+  const names = lines[0]?.split(/\s+/) ?? [];
+  const values = lines[1]?.split(/\s+/) ?? [];
+  return Number(values[names.indexOf('RcvbufErrors')] ?? 0);
+}
+
+export interface WindowSample {
+  seconds: number;
+  /** % of one core, per pid name. */
+  cpuPercent: Record<string, number>;
+  /** RSS at the end of the window, MB, per pid name. */
+  rssMB: Record<string, number>;
+  /** Highest RSS seen during the window (sampled every second), MB, per pid name. */
+  rssPeakMB: Record<string, number>;
+  /** Whole machine, % of all cores together (0–100): how noisy the measurement was. */
+  machineBusyPercent: number;
+  /** UDP datagrams dropped at each process's sockets (receive buffer full), per pid name. */
+  udpDrops: Record<string, DropDelta>;
+  /** UDP receive-buffer drops on the whole machine. */
+  udpRcvbufErrors: number;
+}
+
+/**
+ * Measures CPU over a fixed window by utime+stime deltas (not by sampling), and RSS at the end.
+ */
+export async function measureWindow(pids: Record<string, number>, seconds: number): Promise<WindowSample> {
+  const names = Object.keys(pids);
+  const cpu0 = Object.fromEntries(names.map((n) => [n, cpuSeconds(pids[n]!)]));
+  const peak: Record<string, number> = Object.fromEntries(names.map((n) => [n, rssMB(pids[n]!)]));
+  const machine0 = machineJiffies();
+  const drops0 = Object.fromEntries(names.map((n) => [n, udpSocketDrops(pids[n]!)]));
+  const rcvbuf0 = udpRcvbufErrors();
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) {
+    await sleep(Math.min(1000, Math.max(0, end - performance.now())));
+    for (const n of names) peak[n] = Math.max(peak[n]!, rssMB(pids[n]!));
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  const machine1 = machineJiffies();
+  const cpuPercent: Record<string, number> = {};
+  const rss: Record<string, number> = {};
+  for (const n of names) {
+    cpuPercent[n] = ((cpuSeconds(pids[n]!) - cpu0[n]!) / elapsed) * 100;
+    rss[n] = rssMB(pids[n]!);
+  }
+  const dTotal = machine1.total - machine0.total;
+  return {
+    udpDrops: Object.fromEntries(names.map((n) => [n, dropDelta(drops0[n]!, udpSocketDrops(pids[n]!))])),
+    udpRcvbufErrors: udpRcvbufErrors() - rcvbuf0,
+    seconds: elapsed,
+    cpuPercent,
+    rssMB: rss,
+    rssPeakMB: peak,
+    machineBusyPercent: dTotal > 0 ? ((machine1.busy - machine0.busy) / dTotal) * 100 : Number.NaN,
+  };
+}

@@ -1,0 +1,394 @@
+/**
+ * `npm run bench`: viewer time-to-first-frame and node CPU/RSS at 1, 10 and 25 viewers for a
+ * ~2.5 Mbit/s 720p publisher, all on 127.0.0.1, in one run so points compare side by side.
+ *
+ * Prints one JSON object, then one summary line, on stdout (progress goes to stderr), and writes
+ * the JSON to bench/results/<date>.json.
+ *
+ * Processes: this one (orchestration, stats) · the node under test (`node bin/curbcast.js serve`,
+ * its CPU and RSS read from /proc) · the viewer farm (werift WHEP clients) · Chromium for the
+ * publisher (studio page, y4m camera) · Chromium for the TTFF viewers (after the sweep).
+ *
+ * Knobs (environment): BENCH_VIEWERS=1,10,25  BENCH_WINDOW_S=8  BENCH_SETTLE_S=3
+ * BENCH_TTFF_JOINS=12  BENCH_DEADLINE_S=420  BENCH_NOISE=10 (camera noise strength)
+ * BENCH_CONTENT_HINT=detail (override the studio's video contentHint, e.g. to hold 720p).
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { CHROMIUM_PATH } from '../helpers/chromium.js';
+import { startViewerFarm, type ViewerFarm } from './farm-client.js';
+import { ensureBuilt, ROOT, startNodeProcess, summariseNodeLog, type BuildInfo, type NodeLogSummary, type NodeProcess } from './node-process.js';
+import { ipv6NeighborSolicitations, nonLoopbackTxPackets } from './proc-stats.js';
+import { startPublisher, waitForPublisherRamp, type BrowserPublisher } from './publisher.js';
+import { distribution, log, round, sleep, withTimeout } from './stats.js';
+import { measurePoint, nodeViewers, type SweepPoint } from './sweep.js';
+import { measureTtff, type TtffResult } from './ttff.js';
+import { makeNoisyY4m } from './y4m.js';
+
+const env = (name: string, fallback: number) => {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+};
+const config = {
+  viewerSteps: (process.env.BENCH_VIEWERS ?? '1,10,25').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0),
+  windowSeconds: env('BENCH_WINDOW_S', 8),
+  settleSeconds: env('BENCH_SETTLE_S', 3),
+  ttffJoins: env('BENCH_TTFF_JOINS', 12),
+  ttffWarmups: 1,
+  joinTimeoutMs: 15_000,
+  deadlineSeconds: env('BENCH_DEADLINE_S', 420),
+  camera: { width: 1280, height: 720, fps: 30, seconds: 10, noise: env('BENCH_NOISE', 10) },
+  /** null: the studio's own choice. */
+  contentHint: process.env.BENCH_CONTENT_HINT || null,
+};
+
+// ---- cleanup: everything we start is held here and undone in reverse order, once ----------------
+const tmp = mkdtempSync(join(tmpdir(), 'curbcast-bench-'));
+let node: NodeProcess | undefined;
+let farm: ViewerFarm | undefined;
+let publisher: BrowserPublisher | undefined;
+let cleaning: Promise<void> | undefined;
+let aborted = false;
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    await publisher?.close().catch(() => undefined);
+    if (farm) {
+      await withTimeout(farm.stopViewers(), 10_000, 'stopping viewers').catch(() => undefined);
+      await farm.close().catch(() => undefined);
+    }
+    await node?.stop().catch(() => undefined);
+    rmSync(tmp, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+/** Signals and the watchdog: kill children synchronously first (in case we are cut short), then tidy. */
+function abort(reason: string, code: number): void {
+  log(`aborting: ${reason}`);
+  aborted = true;
+  node?.killNow();
+  farm?.killNow();
+  // Browsers close in cleanup(); whatever is left when we exit, Playwright kills on exit.
+  void withTimeout(cleanup(), 8000, 'cleanup')
+    .catch(() => rmSync(tmp, { recursive: true, force: true }))
+    .finally(() => process.exit(code));
+}
+process.once('SIGINT', () => abort('SIGINT', 130));
+process.once('SIGTERM', () => abort('SIGTERM', 143));
+const watchdog = setTimeout(() => abort(`still running after ${config.deadlineSeconds} s`, 124), config.deadlineSeconds * 1000);
+watchdog.unref();
+
+// ---- helpers -------------------------------------------------------------------------------------
+function machineInfo() {
+  let chromium = 'unknown';
+  try {
+    chromium = execFileSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    /* reported as unknown */
+  }
+  return {
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    chromium,
+    loadAverage1mAtStart: round(loadavg()[0] ?? 0, 2),
+  };
+}
+
+function gitInfo() {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', timeout: 10_000 }).trim();
+  try {
+    const dirty = git('status', '--porcelain', '--', 'server', 'common', 'renderer', 'bin');
+    return { commit: git('rev-parse', '--short', 'HEAD'), uncommittedFiles: dirty ? dirty.split('\n').length : 0 };
+  } catch {
+    return { commit: 'unknown', uncommittedFiles: -1 };
+  }
+}
+
+function recordingFiles(dataDir: string): { files: number; megabytes: number } {
+  let files = 0;
+  let bytes = 0;
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(dir, entry.name));
+      else if (/\.(webm|mkv|mp4)$/.test(entry.name)) {
+        files++;
+        bytes += statSync(join(dir, entry.name)).size;
+      }
+    }
+  };
+  walk(dataDir);
+  return { files, megabytes: round(bytes / 1e6, 1) };
+}
+
+function resultsPath(date: string): string {
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  let path = join(dir, `${date}.json`);
+  for (let i = 2; existsSync(path); i++) path = join(dir, `${date}-${i}.json`);
+  return path;
+}
+
+const pct = (v: number) => `${Math.round(v)}%`;
+
+function summaryLine(r: Results): string {
+  if (r.error) return `bench: FAILED — ${r.error.split('\n')[0]}`;
+  const parts: string[] = [];
+  const t = r.ttffMs;
+  parts.push(t && t.n > 0 ? `ttff p50 ${t.p50} ms p95 ${t.p95} ms` : 'ttff n/a');
+  for (const p of r.sweep) {
+    const loss = p.lossPercent >= 0.1 ? ` ${p.lossPercent}% loss` : '';
+    if (p.viewers === 0) parts.push(`0 viewers ${pct(p.cpuPercent)} CPU ${p.rssMB} MB`);
+    else if (p === r.sweep.find((x) => x.viewers > 0)) parts.push(`${p.viewers} viewer${p.viewers === 1 ? '' : 's'} ${pct(p.cpuPercent)} CPU ${p.rssMB} MB${loss}`);
+    else parts.push(`${p.viewers} → ${pct(p.cpuPercent)} ${p.rssMB} MB${loss}`);
+  }
+  if (r.cpuPerViewerPercent !== null) parts.push(`${r.cpuPerViewerPercent >= 0 ? '+' : ''}${r.cpuPerViewerPercent}% CPU/viewer`);
+  const pub = r.publisher;
+  if (pub) parts.push(`${round(pub.bitrateKbps / 1000, 1)} Mbit/s ${pub.width ?? '?'}x${pub.height ?? '?'} publisher`);
+  if (r.warnings.length) parts.push(`${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}`);
+  return `bench: ${parts.join(' | ')}`;
+}
+
+interface Results {
+  date: string;
+  durationSeconds: number;
+  machine: ReturnType<typeof machineInfo>;
+  git: ReturnType<typeof gitInfo>;
+  config: typeof config;
+  build?: BuildInfo;
+  publisher?: {
+    /** What the browser sent (audio + video, RTP payload + headers) during the 0-viewer window, kbit/s. */
+    bitrateKbps: number;
+    videoKbps: number;
+    audioKbps: number;
+    width: number | null;
+    height: number | null;
+    encodedFps: number;
+    codec: string | null;
+    encoder: string | null;
+    qualityLimitationReason: string | null;
+    /** Seconds from live to a settled bitrate and resolution, and whether it settled. */
+    ramp: Awaited<ReturnType<typeof waitForPublisherRamp>>;
+    /** What one farm viewer received at the first sweep point: the forwarded bitrate. */
+    forwardedKbps: number | null;
+    camera: { noise: number; width: number; height: number; fps: number; megabytes: number };
+    pageErrors: string[];
+  };
+  ttffMs?: TtffResult['ttffMs'];
+  ttff?: Omit<TtffResult, 'ttffMs'>;
+  sweep: Array<SweepPoint & { requestedViewers: number; joinMs: ReturnType<typeof distribution> | null; joinFailures: string[] }>;
+  /** (cpu(N) − cpu(0)) / N at the largest N, % of one core per viewer. */
+  cpuPerViewerPercent: number | null;
+  cpuPerViewerByStep: Array<{ viewers: number; percent: number }>;
+  /** 100 / cpuPerViewerPercent: viewers one core could serve at this bitrate (linear estimate). */
+  viewersPerCoreEstimate: number | null;
+  /** (cpu(N) − cpu(0)) / forwarded packets per second at the largest N. */
+  cpuMicrosecondsPerForwardedPacket: number | null;
+  /** What the node recorded of the set (it records every set; that cost is in every sweep point). */
+  recording?: { files: number; megabytes: number };
+  /** Why viewers left (node's log) and the node's first warnings/errors. */
+  nodeLog?: NodeLogSummary;
+  /** Node-reported viewers after the farm DELETEd its sessions and after the TTFF pages closed (expect 0). */
+  leftoverViewers: { afterFarm: number | null; afterTtff: number | null };
+  /**
+   * Packets sent on non-loopback interfaces during the run, by anything on the machine, and how
+   * many of them were IPv6 neighbour solicitations (the kernel looking for a router).
+   */
+  nonLoopbackTx: { packets: number; ipv6NeighborSolicitations: number };
+  warnings: string[];
+  error?: string;
+}
+
+// ---- the run -------------------------------------------------------------------------------------
+async function main(): Promise<number> {
+  const started = performance.now();
+  const startedAt = new Date();
+  const results: Results = {
+    date: startedAt.toISOString(),
+    durationSeconds: 0,
+    machine: machineInfo(),
+    git: gitInfo(),
+    config,
+    sweep: [],
+    cpuPerViewerPercent: null,
+    cpuPerViewerByStep: [],
+    viewersPerCoreEstimate: null,
+    cpuMicrosecondsPerForwardedPacket: null,
+    leftoverViewers: { afterFarm: null, afterTtff: null },
+    nonLoopbackTx: { packets: 0, ipv6NeighborSolicitations: 0 },
+    warnings: [],
+  };
+  const tx0 = nonLoopbackTxPackets();
+  const ns0 = ipv6NeighborSolicitations();
+  try {
+    results.build = ensureBuilt();
+
+    log('making the fake camera file (noisy 1280x720 30 fps y4m)');
+    const camera = makeNoisyY4m(tmp, config.camera);
+
+    const token = randomBytes(18).toString('base64url');
+    mkdirSync(join(tmp, 'data'));
+    node = await startNodeProcess({ dataDir: join(tmp, 'data'), token });
+    log(`node pid ${node.pid} on ${node.baseUrl}`);
+    farm = await startViewerFarm();
+    log(`viewer farm pid ${farm.pid}`);
+
+    const pub = await startPublisher({ tmpRoot: tmp, baseUrl: node.baseUrl, token, y4mPath: camera.path, contentHint: config.contentHint ?? undefined });
+    publisher = pub;
+    const liveDeadline = Date.now() + 10_000;
+    const isLive = async (url: string) =>
+      ((await fetch(`${url}/api/status`, { signal: AbortSignal.timeout(3000) }).then((r) => r.json())) as { live: boolean }).live;
+    while (!(await isLive(node.baseUrl))) {
+      if (Date.now() > liveDeadline) throw new Error('the page says live but /api/status does not');
+      await sleep(100);
+    }
+    log('publisher live (studio page); waiting for its bitrate and resolution to settle');
+    const ramp = await waitForPublisherRamp(pub);
+    log(`publisher at ${ramp.lastKbps} kbit/s ${ramp.width}x${ramp.height} after ${ramp.seconds} s${ramp.settled ? '' : ' (not settled)'}`);
+
+    // Sweep: 0 viewers (baseline), then each step, all against the same publisher.
+    const steps = [0, ...config.viewerSteps];
+    for (const target of steps) {
+      let joinMs: number[] = [];
+      const joinFailures: string[] = [];
+      const have = (await farm.snapshot()).viewers.length;
+      if (target > have) {
+        log(`ramping to ${target} viewers`);
+        const added = await farm.add(node.baseUrl, target - have, config.joinTimeoutMs);
+        joinMs = added.joinMs;
+        joinFailures.push(...added.failed.map((f) => f.error));
+        await sleep(config.settleSeconds * 1000);
+      }
+      log(`measuring ${target} viewers for ${config.windowSeconds} s`);
+      const point = await measurePoint({
+        nodePid: node.pid,
+        baseUrl: node.baseUrl,
+        farm,
+        publisher: pub,
+        windowSeconds: config.windowSeconds,
+      });
+      results.sweep.push({
+        ...point,
+        requestedViewers: target,
+        joinMs: joinMs.length ? distribution(joinMs) : null,
+        joinFailures,
+      });
+      log(`  ${point.viewers} viewers: node ${point.cpuPercent}% CPU, ${point.rssMB} MB; ${point.perViewerKbps} kbit/s per viewer, loss ${point.lossPercent}%`);
+      if (node.exited) throw new Error(`the node exited during the sweep:\n${node.logTail()}`);
+    }
+
+    const stop = await farm.stopViewers();
+    if (stop.deleteFailures) results.warnings.push(`${stop.deleteFailures} WHEP DELETEs failed at the end of the sweep`);
+    await sleep(1000);
+    results.leftoverViewers.afterFarm = await nodeViewers(node.baseUrl);
+
+    log(`time to first frame: ${config.ttffWarmups} warm-up + ${config.ttffJoins} joins with Chromium`);
+    const ttff = await measureTtff({ tmpRoot: tmp, baseUrl: node.baseUrl, joins: config.ttffJoins, warmups: config.ttffWarmups });
+    const { ttffMs, ...ttffRest } = ttff;
+    results.ttffMs = ttffMs;
+    results.ttff = ttffRest;
+    await sleep(1500);
+    results.leftoverViewers.afterTtff = await nodeViewers(node.baseUrl);
+
+    // The node records every set: end it the way a busker would (close the studio, stop the node),
+    // then see what was written. Its cost is part of every sweep point, the baseline included.
+    await pub.close();
+    publisher = undefined;
+    await node.stop(10_000);
+    results.recording = recordingFiles(join(tmp, 'data'));
+    results.nodeLog = summariseNodeLog(join(tmp, 'data'));
+
+    // Derived numbers, all from this one run.
+    const base = results.sweep.find((p) => p.requestedViewers === 0);
+    const loaded = results.sweep.filter((p) => p.viewers > 0);
+    if (base) {
+      results.cpuPerViewerByStep = loaded.map((p) => ({ viewers: p.viewers, percent: round((p.cpuPercent - base.cpuPercent) / p.viewers, 2) }));
+      const top = loaded[loaded.length - 1];
+      if (top) {
+        results.cpuPerViewerPercent = round((top.cpuPercent - base.cpuPercent) / top.viewers, 2);
+        results.viewersPerCoreEstimate = results.cpuPerViewerPercent > 0 ? Math.round(100 / results.cpuPerViewerPercent) : null;
+        results.cpuMicrosecondsPerForwardedPacket =
+          top.forwardedPacketsPerSecond > 0 ? round(((top.cpuPercent - base.cpuPercent) / 100 / top.forwardedPacketsPerSecond) * 1e6, 1) : null;
+      }
+      const rates = base.publisher;
+      if (rates) {
+        results.publisher = {
+          bitrateKbps: rates.videoKbps + rates.audioKbps,
+          videoKbps: rates.videoKbps,
+          audioKbps: rates.audioKbps,
+          width: rates.width,
+          height: rates.height,
+          encodedFps: rates.encodedFps,
+          codec: rates.codec,
+          encoder: rates.encoder,
+          qualityLimitationReason: rates.qualityLimitationReason,
+          ramp,
+          forwardedKbps: loaded[0]?.perViewerKbps ?? null,
+          camera: { noise: config.camera.noise, width: camera.width, height: camera.height, fps: camera.fps, megabytes: round(camera.bytes / 1e6, 0) },
+          pageErrors: pub.errors.slice(0, 20),
+        };
+      }
+    }
+    addWarnings(results);
+    return 0;
+  } catch (error) {
+    results.error = (error as Error).stack ?? String(error);
+    if (node) results.error += `\n--- node.log (tail) ---\n${node.logTail()}`;
+    return 1;
+  } finally {
+    await cleanup();
+    const tx = (results.nonLoopbackTx = { packets: nonLoopbackTxPackets() - tx0, ipv6NeighborSolicitations: ipv6NeighborSolicitations() - ns0 });
+    if (tx.packets > tx.ipv6NeighborSolicitations) {
+      results.warnings.push(`${tx.packets - tx.ipv6NeighborSolicitations} packets (besides IPv6 neighbour solicitations) left on non-loopback interfaces during the run (this or another process)`);
+    }
+    results.durationSeconds = round((performance.now() - started) / 1000, 1);
+    if (aborted) return 1; // cut short: no results file
+    const json = JSON.stringify(results, null, 2);
+    const path = resultsPath(startedAt.toISOString().slice(0, 10));
+    writeFileSync(path, `${json}\n`);
+    process.stdout.write(`${json}\n${summaryLine(results)}\n`);
+    log(`wrote ${path.slice(ROOT.length + 1)}`);
+  }
+}
+
+function addWarnings(r: Results): void {
+  const w = r.warnings;
+  const pub = r.publisher;
+  if (pub && pub.bitrateKbps < 1500) w.push(`publisher sent only ${pub.bitrateKbps} kbit/s (expected ~2000–2500)`);
+  if (pub && (pub.width !== 1280 || pub.height !== 720)) {
+    w.push(
+      `publisher sent ${pub.width}x${pub.height}, not 1280x720 (Chromium's qualityLimitationReason: ${pub.qualityLimitationReason}; BENCH_CONTENT_HINT=detail holds 720p)`,
+    );
+  }
+  if (pub && !pub.ramp.settled) w.push('publisher bitrate had not settled before the baseline window');
+  for (const p of r.sweep) {
+    if (p.viewers !== p.requestedViewers) w.push(`${p.requestedViewers} viewers requested, ${p.viewers} joined (${p.joinFailures.slice(0, 3).join('; ')})`);
+    if (p.lossPercent >= 1) w.push(`${p.lossPercent}% loss at ${p.viewers} viewers (worst viewer ${p.worstViewerLossPercent}%)`);
+    if (p.stalledViewers) w.push(`${p.stalledViewers} of ${p.viewers} viewers received no video during the window`);
+    if (p.nodeReportedViewers !== null && p.nodeReportedViewers !== p.viewers) w.push(`node reported ${p.nodeReportedViewers} viewers, farm had ${p.viewers}`);
+    if (p.machineBusyPercent >= 90) w.push(`machine ${p.machineBusyPercent}% busy at ${p.viewers} viewers: CPU numbers are contended`);
+    const nd = p.udpDrops.node;
+    if (nd.total > 0) {
+      w.push(
+        `${nd.total} UDP datagrams dropped at the node's sockets (receive buffer full) at ${p.viewers} viewers; ${nd.worstSocket} at one socket (of ${nd.socketsWithDrops} with drops)`,
+      );
+    }
+    if (p.udpDrops.farm.total > 0) w.push(`${p.udpDrops.farm.total} UDP datagrams dropped at the viewer farm's sockets at ${p.viewers} viewers (test viewers fell behind)`);
+    if (p.farmCpuPercent >= 90) w.push(`viewer farm at ${p.farmCpuPercent}% of a core at ${p.viewers} viewers: receive rates may be the farm's limit`);
+    if (p.publisher && pub && p.publisher.videoKbps < pub.videoKbps * 0.7) w.push(`publisher video fell to ${p.publisher.videoKbps} kbit/s at ${p.viewers} viewers`);
+  }
+  if (r.ttffMs && r.ttffMs.n < r.config.ttffJoins) w.push(`only ${r.ttffMs.n} of ${r.config.ttffJoins} TTFF joins succeeded: ${r.ttff?.failures.slice(0, 3).join('; ')}`);
+  else if (r.ttff?.failures.length) w.push(`${r.ttff.failures.length} TTFF join(s) failed and were replaced: ${r.ttff.failures.slice(0, 3).join('; ')}`);
+  if (r.leftoverViewers.afterFarm) w.push(`${r.leftoverViewers.afterFarm} viewers still counted after the farm DELETEd all its sessions`);
+  if (r.leftoverViewers.afterTtff) w.push(`${r.leftoverViewers.afterTtff} viewers still counted 1.5 s after every TTFF page closed`);
+}
+
+process.exitCode = await main();
+// Anything still holding the event loop (a stray socket) must not keep the bench alive.
+setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
