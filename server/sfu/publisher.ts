@@ -157,11 +157,13 @@ export function rembBitrate(bitsPerSecond: number): { exponent: number; mantissa
 }
 
 /** One received track, seen by sinks as a TrackSource. */
-class PublisherTrack implements TrackSource {
+export class PublisherTrack implements TrackSource {
   readonly kind: MediaKind;
   readonly #listeners = new Set<(packet: RtpPacket) => void>();
   readonly #unsubscribe: () => void;
   #lastKeyframeRequest = 0;
+  /** Padding-only packets dropped so far: forwarded sequence numbers are shifted down by this. */
+  #paddingDropped = 0;
   #pendingKeyframeRequest: NodeJS.Timeout | undefined;
 
   constructor(
@@ -217,14 +219,28 @@ class PublisherTrack implements TrackSource {
   }
 
   /**
-   * Strips the publisher's header extensions once per packet: their ids belong to the publisher's
-   * negotiation, and werift's sender would copy them into every viewer's packets under the
-   * viewer's (different) mapping. Padding-only packets (bandwidth probes) are not forwarded.
+   * Once per packet, for every sink: strips the publisher's header extensions (their ids belong to
+   * the publisher's negotiation, and werift's sender would copy them into every viewer's packets
+   * under the viewer's different mapping), and drops padding-only packets (bandwidth probes, sent
+   * on the media SSRC since we negotiate no RTX). Dropping them would leave holes in the sequence
+   * numbers — which receivers and the recorder's jitter buffer take for loss, discarding frames
+   * until the next keyframe — so later packets are renumbered to close the holes.
    */
   #deliver(packet: RtpPacket): void {
-    if (packet.payload.length === 0 || this.#listeners.size === 0) return;
+    if (packet.payload.length === 0) {
+      this.#paddingDropped++;
+      return;
+    }
+    if (this.#listeners.size === 0) return;
     const clean = new RtpPacket(
-      new RtpHeader({ ...packet.header, extension: false, extensions: [], padding: false, paddingSize: 0 }),
+      new RtpHeader({
+        ...packet.header,
+        sequenceNumber: (packet.header.sequenceNumber - this.#paddingDropped) & 0xffff,
+        extension: false,
+        extensions: [],
+        padding: false,
+        paddingSize: 0,
+      }),
       packet.payload,
     );
     for (const listener of this.#listeners) listener(clean);

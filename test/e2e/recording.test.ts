@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeNoisyY4m } from '../bench/y4m.js';
 import { publishFromChromium, type BrowserPublisher } from '../helpers/browser-publisher.js';
-import { decodesCleanly, ffprobe, hasCues, largestGap, packetTimes } from '../helpers/ffprobe.js';
+import { decodesCleanly, ffprobe, gapsOver, hasCues, largestGap, packetTimes } from '../helpers/ffprobe.js';
 import { startTestNode, TEST_TOKEN } from '../helpers/node.js';
 import { waitFor } from '../helpers/wait.js';
 import { listSets } from '../../server/library/sets.js';
@@ -79,6 +79,9 @@ describe('recording a live set', () => {
       videoFrames: videoTimes.length,
       audioPackets: audioTimes.length,
       kbps: Math.round((Number(probe.format.size) * 8) / duration / 1000),
+      videoGapsOver100ms: gapsOver(videoTimes, 0.1).slice(0, 5),
+      firstVideo: videoTimes[0],
+      firstAudio: audioTimes[0],
     };
     console.log('recording continuity', JSON.stringify(report));
     expect(report.audioGap, 'largest audio gap (s)').toBeLessThanOrEqual(0.06);

@@ -29,9 +29,17 @@ export async function packetTimes(path: string, stream: 'v' | 'a'): Promise<numb
 }
 
 export function largestGap(times: number[]): number {
-  let gap = 0;
-  for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i]! - times[i - 1]!);
-  return gap;
+  return gapsOver(times, 0)[0]?.gap ?? 0;
+}
+
+/** Gaps between consecutive packets longer than `seconds`, largest first, with where they start. */
+export function gapsOver(times: number[], seconds: number): Array<{ at: number; gap: number }> {
+  const gaps: Array<{ at: number; gap: number }> = [];
+  for (let i = 1; i < times.length; i++) {
+    const gap = times[i]! - times[i - 1]!;
+    if (gap > seconds) gaps.push({ at: times[i - 1]!, gap: Math.round(gap * 1000) / 1000 });
+  }
+  return gaps.sort((a, b) => b.gap - a.gap);
 }
 
 /** Whether the file has a WebM Cues element (what players seek with). */
