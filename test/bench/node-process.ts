@@ -122,7 +122,7 @@ export interface NodeProcess {
   exited: boolean;
 }
 
-export async function startNodeProcess(options: { dataDir: string; token: string }): Promise<NodeProcess> {
+export async function startNodeProcess(options: { dataDir: string; token: string; extraArgs?: string[] }): Promise<NodeProcess> {
   const [major] = process.versions.node.split('.').map(Number);
   // bin/curbcast.js re-executes itself under Node 22 when started by an older Node: then the pid we
   // hold would be the wrapper, not the node. Run the bench with the project's Node 22.
@@ -137,6 +137,7 @@ export async function startNodeProcess(options: { dataDir: string; token: string
     '--ice-host', '127.0.0.1',
     '--data', options.dataDir,
     '--publish-token', options.token,
+    ...(options.extraArgs ?? []),
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,

@@ -26,6 +26,7 @@ import { startPublisher, waitForPublisherRamp, type BrowserPublisher } from './p
 import { distribution, log, round, sleep, withTimeout } from './stats.js';
 import { measurePoint, nodeViewers, type SweepPoint } from './sweep.js';
 import { measureTtff, type TtffResult } from './ttff.js';
+import { measureRecordingOverhead, recordingContinuity, type RecordingContinuity, type RecordingOverhead } from './recording.js';
 import { makeNoisyY4m } from './y4m.js';
 
 const env = (name: string, fallback: number) => {
@@ -50,12 +51,17 @@ const tmp = mkdtempSync(join(tmpdir(), 'curbcast-bench-'));
 let node: NodeProcess | undefined;
 let farm: ViewerFarm | undefined;
 let publisher: BrowserPublisher | undefined;
+/** The --no-recording node and its publisher, for the recording-overhead comparison. */
+let plainNode: NodeProcess | undefined;
+let plainPublisher: BrowserPublisher | undefined;
 let cleaning: Promise<void> | undefined;
 let aborted = false;
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await publisher?.close().catch(() => undefined);
+    await plainPublisher?.close().catch(() => undefined);
+    await plainNode?.stop().catch(() => undefined);
     if (farm) {
       await withTimeout(farm.stopViewers(), 10_000, 'stopping viewers').catch(() => undefined);
       await farm.close().catch(() => undefined);
@@ -71,6 +77,7 @@ function abort(reason: string, code: number): void {
   log(`aborting: ${reason}`);
   aborted = true;
   node?.killNow();
+  plainNode?.killNow();
   farm?.killNow();
   // Browsers close in cleanup(); whatever is left when we exit, Playwright kills on exit.
   void withTimeout(cleanup(), 8000, 'cleanup')
@@ -151,6 +158,10 @@ function summaryLine(r: Results): string {
   if (r.cpuPerViewerPercent !== null) parts.push(`${r.cpuPerViewerPercent >= 0 ? '+' : ''}${r.cpuPerViewerPercent}% CPU/viewer`);
   const pub = r.publisher;
   if (pub) parts.push(`${round(pub.bitrateKbps / 1000, 1)} Mbit/s ${pub.width ?? '?'}x${pub.height ?? '?'} publisher`);
+  const rec = r.recordingOverhead;
+  if (rec) parts.push(`recording ${rec.extraPercentPoints >= 0 ? '+' : ''}${rec.extraPercentPoints} pts CPU (×${rec.ratio})`);
+  const av = r.recording?.continuity;
+  if (av) parts.push(`recorded gaps v ${av.largestVideoGapMs} ms a ${av.largestAudioGapMs} ms`);
   if (r.warnings.length) parts.push(`${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}`);
   return `bench: ${parts.join(' | ')}`;
 }
@@ -191,7 +202,9 @@ interface Results {
   /** (cpu(N) − cpu(0)) / forwarded packets per second at the largest N. */
   cpuMicrosecondsPerForwardedPacket: number | null;
   /** What the node recorded of the set (it records every set; that cost is in every sweep point). */
-  recording?: { files: number; megabytes: number };
+  recording?: { files: number; megabytes: number; continuity: RecordingContinuity | null };
+  /** Node CPU with and without recording, same window, each with its own publisher. */
+  recordingOverhead?: RecordingOverhead;
   /** Why viewers left (node's log) and the node's first warnings/errors. */
   nodeLog?: NodeLogSummary;
   /** Node-reported viewers after the farm DELETEd its sessions and after the TTFF pages closed (expect 0). */
@@ -296,12 +309,30 @@ async function main(): Promise<number> {
     await sleep(1500);
     results.leftoverViewers.afterTtff = await nodeViewers(node.baseUrl);
 
+    // Recording's cost, side by side: a second node that does not record, with its own publisher.
+    log('recording overhead: a --no-recording node with its own studio, measured in the same window');
+    mkdirSync(join(tmp, 'data-plain'));
+    plainNode = await startNodeProcess({ dataDir: join(tmp, 'data-plain'), token, extraArgs: ['--no-recording'] });
+    plainPublisher = await startPublisher({ tmpRoot: tmp, baseUrl: plainNode.baseUrl, token, y4mPath: camera.path, contentHint: config.contentHint ?? undefined });
+    await waitForPublisherRamp(plainPublisher, { minSeconds: 8, maxSeconds: 20 });
+    results.recordingOverhead = await measureRecordingOverhead({
+      recordingPid: node.pid,
+      notRecordingPid: plainNode.pid,
+      recordingPublisher: pub,
+      notRecordingPublisher: plainPublisher,
+      windowSeconds: config.windowSeconds,
+    });
+    await plainPublisher.close();
+    plainPublisher = undefined;
+    await plainNode.stop(10_000);
+    plainNode = undefined;
+
     // The node records every set: end it the way a busker would (close the studio, stop the node),
     // then see what was written. Its cost is part of every sweep point, the baseline included.
     await pub.close();
     publisher = undefined;
     await node.stop(10_000);
-    results.recording = recordingFiles(join(tmp, 'data'));
+    results.recording = { ...recordingFiles(join(tmp, 'data')), continuity: await recordingContinuity(join(tmp, 'data')) };
     results.nodeLog = summariseNodeLog(join(tmp, 'data'));
 
     // Derived numbers, all from this one run.
