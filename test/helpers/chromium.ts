@@ -25,6 +25,8 @@ export function chromiumArgs(extra: string[] = []): string[] {
     '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
     '--disable-features=WebRtcHideLocalIpsWithMdns',
     '--allow-loopback-in-peer-connection',
+    // No IPv6: otherwise Chromium's network probing makes the kernel ask for the IPv6 router.
+    '--disable-ipv6',
     '--autoplay-policy=no-user-gesture-required',
     ...extra,
   ];
