@@ -38,7 +38,7 @@ describe('recording on a full disk', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function liveWithRecorderTrouble(dataDir: string, archive: NodeOptions['archive']) {
+  async function liveWithRecorderTrouble(dataDir: string, archive: NodeOptions['archive'], expectedReason = 'disk full') {
     const node = await startTestNode({ dataDir, archive });
     cleanups.push(() => node.close());
     const base = `http://127.0.0.1:${node.port}`;
@@ -53,7 +53,7 @@ describe('recording on a full disk', () => {
       () => events.find((e): e is Extract<ServerEvent, { type: 'recording' }> => e.type === 'recording' && e.state === 'failed'),
       30_000,
     );
-    expect(failed?.reason).toBe('disk full');
+    expect(failed?.reason).toBe(expectedReason);
 
     // The live set goes on: a viewer joining now still gets audio and video.
     expect(node.sfu.status().live).toBe(true);
@@ -63,12 +63,12 @@ describe('recording on a full disk', () => {
 
     const set = listSets(node.db)[0]!;
     const recording = recordingsOfSet(node.db, set.id)[0]!;
-    expect(recording).toMatchObject({ status: 'failed', failure: 'disk full' });
+    expect(recording).toMatchObject({ status: 'failed', failure: expectedReason });
     await publisher.stop();
     await waitFor('offline', () => !node.sfu.status().live);
     // Ending the set must not turn the failed recording into a "finalised" one.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(recordingsOfSet(node.db, set.id)[0]).toMatchObject({ status: 'failed', failure: 'disk full' });
+    expect(recordingsOfSet(node.db, set.id)[0]).toMatchObject({ status: 'failed', failure: expectedReason });
   }
 
   // Runs where a tmpfs can be mounted (root, as on our CI machines); elsewhere it is skipped,
@@ -81,6 +81,16 @@ describe('recording on a full disk', () => {
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     cleanups.push(() => execFileSync('umount', ['-l', recordings]));
     await liveWithRecorderTrouble(dataDir, { minFreeBytes: 0 });
+  });
+
+  it.skipIf(!canMountTmpfs())('a recordings folder that cannot be written (read-only mount)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'curbcast-readonly-'));
+    const recordings = join(dataDir, 'recordings');
+    await mkdir(recordings);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,ro', 'tmpfs', recordings]);
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    cleanups.push(() => execFileSync('umount', ['-l', recordings]));
+    await liveWithRecorderTrouble(dataDir, { minFreeBytes: 0 }, 'data folder not writable');
   });
 
   it('free space below the safety margin stops the recording before the disk is full', async () => {
