@@ -168,7 +168,7 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
       });
       this.#setState({ state: 'recording', recordingId: session.recordingId, setId: session.setId });
       await this.#checkDisk(session);
-      session.diskCheck = setInterval(() => void this.#checkDisk(session), this.#diskCheckMs);
+      if (!session.failed) session.diskCheck = setInterval(() => void this.#checkDisk(session), this.#diskCheckMs);
     } catch (error) {
       this.#fail(session, error as NodeJS.ErrnoException);
     }
@@ -184,7 +184,7 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
 
   /** Stops the recording before the disk is really full, so the library and the file stay sound. */
   async #checkDisk(session: Session): Promise<void> {
-    if (this.#minFreeBytes <= 0 || session.recorder?.failed) return;
+    if (this.#minFreeBytes <= 0 || session.failed) return;
     const info = await statfs(join(this.dataDir, RECORDINGS_FOLDER)).catch(() => undefined);
     if (info && info.bavail * info.bsize < this.#minFreeBytes) {
       this.#fail(session, Object.assign(new Error('free space below the safety margin'), { code: 'ENOSPC' }));
