@@ -90,7 +90,7 @@ export function libraryRoutes({ db, dataDir, archive, links, publishToken }: Lib
         const path = recording && resolveInside(dataDir, recording.file);
         const info = path ? await stat(path).catch(() => undefined) : undefined;
         if (!path || !info?.isFile()) throw new NotFoundError('That recording is not on disk any more.');
-        sendFileRange(req, res, { path, size: info.size, type: 'video/webm' });
+        sendFileRange(req, res, { path, size: info.size, type: path.endsWith('.mkv') ? 'video/x-matroska' : 'video/webm' });
       },
     },
   ];

@@ -10,7 +10,7 @@ import type { Sfu } from '../sfu/sfu.js';
 import type { Stage } from '../sfu/stage.js';
 import { Recorder } from './recorder.js';
 import { remuxToSeekable } from './remux.js';
-import { recordingFileName } from './file-names.js';
+import { containerFor, recordingFileName } from './file-names.js';
 
 export const RECORDINGS_FOLDER = 'recordings';
 
@@ -150,7 +150,7 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
     const video = stage.publisher.source('video');
     if (!video) return;
     const audio = stage.publisher.source('audio');
-    const file = this.#freeFileName(recordingFileName(new Date(stage.startedAt), stage.info.title));
+    const file = this.#freeFileName(recordingFileName(new Date(stage.startedAt), stage.info.title, containerFor(video.codec.name)));
     session.file = file;
     session.recordingId = createRecording(this.db, {
       setId: session.setId,
@@ -177,7 +177,7 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
   /** A name no file and no row has yet: `name.webm`, then `name_2.webm`, … */
   #freeFileName(name: string): string {
     for (let n = 1; ; n++) {
-      const file = join(RECORDINGS_FOLDER, n === 1 ? name : name.replace(/\.webm$/, `_${n}.webm`));
+      const file = join(RECORDINGS_FOLDER, n === 1 ? name : name.replace(/\.(webm|mkv)$/, `_${n}.$1`));
       if (!existsSync(join(this.dataDir, file)) && !recordingFileTaken(this.db, file)) return file;
     }
   }

@@ -1,8 +1,13 @@
+/** WebM for VP8/VP9/AV1; Matroska (which WebM is a subset of) for H.264, which WebM does not admit. */
+export function containerFor(videoCodec: string): 'webm' | 'mkv' {
+  return /h264|avc/i.test(videoCodec) ? 'mkv' : 'webm';
+}
+
 /**
  * `2026-11-22_18-05-09_friday-jazz.webm`: sortable, readable, safe on every file system.
  * The busker's title is reduced to ASCII letters, digits and dashes (at most 40 characters).
  */
-export function recordingFileName(startedAt: Date, title: string): string {
+export function recordingFileName(startedAt: Date, title: string, extension: 'webm' | 'mkv' = 'webm'): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   const stamp =
     `${startedAt.getFullYear()}-${pad(startedAt.getMonth() + 1)}-${pad(startedAt.getDate())}_` +
@@ -15,5 +20,5 @@ export function recordingFileName(startedAt: Date, title: string): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 40)
     .replace(/-+$/, '');
-  return `${stamp}${slug ? `_${slug}` : ''}.webm`;
+  return `${stamp}${slug ? `_${slug}` : ''}.${extension}`;
 }

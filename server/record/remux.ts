@@ -1,5 +1,5 @@
 import { rename, rm, stat } from 'node:fs/promises';
-import { ALL_FORMATS, Conversion, FilePathSource, FilePathTarget, Input, Output, WebMOutputFormat } from 'mediabunny';
+import { ALL_FORMATS, Conversion, FilePathSource, FilePathTarget, Input, MkvOutputFormat, Output, WebMOutputFormat } from 'mediabunny';
 
 export interface MediaFacts {
   durationMs: number;
@@ -11,7 +11,7 @@ export interface MediaFacts {
 }
 
 /**
- * Rewrites a WebM file in place (through a temporary file and an atomic rename) with a real
+ * Rewrites a WebM (or, for H.264, Matroska) file in place (through a temporary file and an atomic rename) with a real
  * Duration, Cues for seeking and the true frame size — packets are copied, never re-encoded.
  * Works on a cleanly ended recording and on the partial file a crash left behind.
  */
@@ -19,7 +19,9 @@ export async function remuxToSeekable(path: string): Promise<MediaFacts> {
   const temporary = `${path}.remux-${process.pid}.tmp`;
   const input = new Input({ source: new FilePathSource(path), formats: ALL_FORMATS });
   try {
-    const output = new Output({ format: new WebMOutputFormat(), target: new FilePathTarget(temporary) });
+    // WebM admits only VP8/VP9/AV1 video; H.264 (what OBS sends) is kept in plain Matroska.
+    const format = path.endsWith('.mkv') ? new MkvOutputFormat() : new WebMOutputFormat();
+    const output = new Output({ format, target: new FilePathTarget(temporary) });
     const conversion = await Conversion.init({
       input,
       output,
@@ -27,8 +29,9 @@ export async function remuxToSeekable(path: string): Promise<MediaFacts> {
       audio: { forceTranscode: false },
       showWarnings: false,
     });
-    if (!conversion.isValid) {
-      const reasons = conversion.discardedTracks.map((t) => t.reason).join(', ');
+    // Never finalise by dropping a track: a discarded one means the file stays as recorded.
+    if (!conversion.isValid || conversion.discardedTracks.length > 0) {
+      const reasons = conversion.discardedTracks.map((t) => `${t.track.type}: ${t.reason}`).join(', ');
       throw new Error(`cannot remux ${path}: ${reasons || 'no usable track'}`);
     }
     await conversion.execute();

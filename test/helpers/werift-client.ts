@@ -7,6 +7,7 @@ import {
   RTCPeerConnection,
   RtpHeader,
   RtpPacket,
+  useH264,
   useOPUS,
   useVP8,
   type PeerConfig,
@@ -107,7 +108,8 @@ export interface TestViewer extends WeriftSession {
 }
 
 export async function playWithWerift(baseUrl: string): Promise<TestViewer> {
-  const pc = new RTCPeerConnection(loopbackClientConfig());
+  // A viewer can play what a browser can: VP8 (studio) or H.264 (OBS).
+  const pc = new RTCPeerConnection({ ...loopbackClientConfig(), codecs: { audio: [useOPUS()], video: [useVP8(), useH264()] } });
   const packets = { audio: 0, video: 0 };
   pc.addTransceiver('video', { direction: 'recvonly' });
   pc.addTransceiver('audio', { direction: 'recvonly' });

@@ -59,3 +59,13 @@ describe('describeWriteError', () => {
     expect(describeWriteError(error('EIO'))).toContain('EIO');
   });
 });
+
+describe('recording containers', () => {
+  it('WebM for VP8/VP9/AV1, Matroska for H.264', async () => {
+    const { containerFor } = await import('../../server/record/file-names.js');
+    expect(containerFor('VP8')).toBe('webm');
+    expect(containerFor('vp9')).toBe('webm');
+    expect(containerFor('H264')).toBe('mkv');
+    expect(recordingFileName(new Date(2026, 0, 1, 0, 0, 0), 'x', 'mkv')).toBe('2026-01-01_00-00-00_x.mkv');
+  });
+});
