@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { MediaStreamTrack, RTCPeerConnection, useH264, useOPUS } from 'werift';
-import { loopbackClientConfig } from './werift-client.js';
+import { loopbackClientConfig, postOffer } from './werift-client.js';
 
 /**
  * An OBS-like WHIP publisher: ffmpeg encodes H.264 (x264, baseline) and Opus and sends RTP to
@@ -31,26 +31,9 @@ export async function publishH264FromFfmpeg(base: string, token: string): Promis
   videoIn.socket.on('message', (data) => video.writeRtp(data));
   audioIn.socket.on('message', (data) => audio.writeRtp(data));
 
-  await pc.setLocalDescription(await pc.createOffer());
-  await new Promise<void>((resolve) => {
-    if (pc.iceGatheringState === 'complete') return resolve();
-    const sub = pc.iceGatheringStateChange.subscribe((state) => {
-      if (state === 'complete') {
-        sub.unSubscribe();
-        resolve();
-      }
-    });
-  });
-  const offer = pc.localDescription!.sdp.split('\r\n').filter((l) => !l.startsWith('a=candidate') || l.includes(' 127.0.0.1 ')).join('\r\n');
-  const res = await fetch(`${base}/whip`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token}` },
-    body: offer,
-  });
-  const answer = await res.text();
+  const session = await postOffer(`${base}/whip`, pc, { Authorization: `Bearer ${token}` });
   let ffmpeg: ChildProcess | undefined;
-  if (res.status === 201) {
-    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  if (session.status === 201) {
     ffmpeg = spawn(
       'ffmpeg',
       [
@@ -67,8 +50,8 @@ export async function publishH264FromFfmpeg(base: string, token: string): Promis
     );
   }
   return {
-    status: res.status,
-    location: res.headers.get('location'),
+    status: session.status,
+    location: session.location,
     async stop() {
       ffmpeg?.kill('SIGKILL');
       videoIn.socket.close();

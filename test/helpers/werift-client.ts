@@ -36,7 +36,8 @@ export interface WeriftSession {
   answer: string;
 }
 
-async function postOffer(url: string, pc: RTCPeerConnection, headers: Record<string, string>): Promise<WeriftSession> {
+/** Offers (after gathering, loopback candidates only), POSTs to a WHIP/WHEP URL, applies a 201's answer. */
+export async function postOffer(url: string, pc: RTCPeerConnection, headers: Record<string, string>): Promise<WeriftSession> {
   await pc.setLocalDescription(await pc.createOffer());
   await new Promise<void>((resolve) => {
     if (pc.iceGatheringState === 'complete') return resolve();
