@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { LocationInputSchema, PublicLocationSchema } from './location.js';
+import { ProfileSchema } from './profile.js';
+import { ScheduledSetSchema } from './schedule.js';
 import { SetInfoSchema } from './set-info.js';
 
 /** GET /api/status — public: what any viewer may know. */
@@ -9,6 +12,8 @@ export const StatusSchema = z.object({
   set: SetInfoSchema,
   /** When the current set started (ms since epoch), or null while offline. */
   startedAt: z.number().nullable(),
+  /** Where the busker plays: only while live, and only when the busker agreed for this set. */
+  location: PublicLocationSchema.nullable(),
 });
 export type Status = z.infer<typeof StatusSchema>;
 
@@ -34,8 +39,39 @@ export const API_PATHS = {
   library: '/api/library',
   set: '/api/set',
   share: '/api/share',
+  /** Public: the busker's page (profile + upcoming sets), as the `page` event. */
+  page: '/api/page',
+  /** Admin PUT: name, bio, links. */
+  profile: '/api/profile',
+  /** Public GET; admin PUT (raw image body) and DELETE. */
+  avatar: '/api/profile/avatar',
+  /** Admin GET/PUT: the location draft and its consent (LocationInput). */
+  location: '/api/location',
+  /** Admin GET (list) and POST (one ScheduleInput); DELETE /api/schedule/:id. */
+  schedule: '/api/schedule',
+  /** Admin GET: settings + mutes. */
+  moderation: '/api/chat/moderation',
+  /** Admin PUT: ChatSettings. */
+  chatSettings: '/api/chat/settings',
+  /** Admin POST {messageId}: mutes that message's author; DELETE /api/chat/mutes/:key unmutes. */
+  mutes: '/api/chat/mutes',
   shareQr: '/api/share/qr.svg',
   whip: '/whip',
   whep: '/whep',
   events: '/events',
 } as const;
+
+/** GET /api/page — public: the busker's page, the same as the `page` event. */
+export const PageSchema = z.object({ profile: ProfileSchema, schedule: z.array(ScheduledSetSchema) });
+export type Page = z.infer<typeof PageSchema>;
+
+/** GET/PUT /api/location — admin: the draft as typed, and what viewers see of it (null: nothing). */
+export const LocationStateSchema = z.object({ location: LocationInputSchema, shown: PublicLocationSchema.nullable() });
+export type LocationState = z.infer<typeof LocationStateSchema>;
+
+/** DELETE /api/chat/messages/:id and DELETE /api/schedule/:id and the markers of a set. */
+export const chatMessagePath = (id: number) => `/api/chat/messages/${encodeURIComponent(id)}`;
+export const schedulePath = (id: number) => `/api/schedule/${encodeURIComponent(id)}`;
+export const mutePath = (key: string) => `/api/chat/mutes/${encodeURIComponent(key)}`;
+/** GET — admin: a set's markers, by position (Marker[] as `{markers}`). */
+export const setMarkersPath = (setId: number) => `/api/sets/${encodeURIComponent(setId)}/markers`;

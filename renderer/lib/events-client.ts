@@ -1,5 +1,5 @@
 import type { Status } from '../../common/api.js';
-import type { ClientEvent, ServerEvent } from '../../common/events.js';
+import type { ClientEvent, ServerEvent, ServerEventOf } from '../../common/events.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 
 /**
@@ -24,14 +24,23 @@ export interface EventsClientOptions {
   /** The recorder's state: on connect and whenever it changes (studio only; viewers are not told). */
   onRecording?: (recording: RecordingEvent) => void;
   onConnectionChange?: (state: EventsConnectionState) => void;
-  /** A message the node refused (the socket stays open). */
-  onServerError?: (error: { error: string; message: string }) => void;
+  /**
+   * Who this page is, sent as `hello` on every (re)connect: the tab's client id, the chosen name,
+   * and (studio) the publish token. Called each time, so a changed name is picked up.
+   */
+  hello?: () => Omit<ServerHello, 'type'>;
+  /** Every other message (page, welcome, chat…, notice, marked, marker), already validated. */
+  onEvent?: (event: ServerEvent) => void;
+  /** A message the node refused (the socket stays open); `retryAfterMs` comes with `slow_down`. */
+  onServerError?: (error: Omit<ServerEventOf<'error'>, 'type'>) => void;
   /** Defaults to `/events` on the page's own host, ws: or wss: as the page. */
   url?: string;
   /** How often to ping; a ping unanswered for two intervals means the socket is dead. */
   pingIntervalMs?: number;
   backoff?: BackoffOptions;
 }
+
+type ServerHello = Extract<ClientEvent, { type: 'hello' }>;
 
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, capMs: 10_000 };
 
@@ -67,6 +76,19 @@ export class EventsClient {
     return this.#state;
   }
 
+  /** Sends a message now; false when the socket is not open (the caller says "not connected"). */
+  send(event: ClientEvent): boolean {
+    if (this.#socket?.readyState !== WebSocket.OPEN) return false;
+    this.#send(event);
+    return true;
+  }
+
+  /** Sends `hello` again (after the page's name changed); on reconnect it is sent anyway. */
+  sayHello(): void {
+    const hello = this.#options.hello?.();
+    if (hello) this.send({ type: 'hello', ...hello });
+  }
+
   close(): void {
     if (this.#state === 'closed') return;
     window.removeEventListener('online', this.#reconnectNow);
@@ -91,6 +113,7 @@ export class EventsClient {
       this.#setState('open');
       this.#awaitingPongSince = undefined;
       this.#pingTimer = setInterval(this.#heartbeat, this.#pingIntervalMs);
+      this.sayHello();
     };
     socket.onmessage = (event: MessageEvent) => this.#onMessage(event.data);
     // 'error' is always followed by 'close'; reconnecting from 'close' alone is enough.
@@ -125,9 +148,13 @@ export class EventsClient {
       case 'pong':
         this.#awaitingPongSince = undefined;
         break;
-      case 'error':
-        this.#options.onServerError?.({ error: event.error, message: event.message });
+      case 'error': {
+        const { type: _type, ...error } = event;
+        this.#options.onServerError?.(error);
         break;
+      }
+      default:
+        this.#options.onEvent?.(event);
     }
   }
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { EMPTY_SET_INFO, type SetInfo } from '../../common/set-info.js';
 import type { Status } from '../../common/api.js';
+import type { PublicLocation } from '../../common/location.js';
 import type { NegotiationOptions } from './negotiate.js';
 import type { IceSettings } from './peer-config.js';
 import { validateOffer } from './sdp.js';
@@ -39,6 +40,8 @@ export class Sfu extends EventEmitter<SfuEvents> {
   #stage: Stage | undefined;
   /** What the busker prepared for the next set, or edits during the current one. */
   #info: SetInfo = EMPTY_SET_INFO;
+  /** Where the busker plays, as viewers may see it (consented, already coarsened), or null. */
+  #location: PublicLocation | null = null;
   #closed = false;
 
   constructor(options: SfuOptions) {
@@ -63,12 +66,20 @@ export class Sfu extends EventEmitter<SfuEvents> {
       viewers: stage?.viewerCount ?? 0,
       set: this.#info,
       startedAt: stage?.startedAt ?? null,
+      // Only while live: the busker agreed to say where they play during this set, not where they are.
+      location: stage ? this.#location : null,
     };
   }
 
   setInfo(info: SetInfo): void {
     this.#info = info;
     if (this.#stage) this.#stage.info = info;
+    this.emit('status');
+  }
+
+  /** The consented location for the current (or next) set; null withdraws it at once. */
+  setLocation(location: PublicLocation | null): void {
+    this.#location = location;
     this.emit('status');
   }
 

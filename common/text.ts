@@ -1,0 +1,23 @@
+/**
+ * Cleans text a person typed before anyone else sees it: Unicode NFC, no control characters, no
+ * bidirectional overrides (which could make "evil.com" display as "moc.live"), and runs of
+ * whitespace (newlines included) folded into one space. Used by the node and the pages alike, so
+ * a page can count what the node will count.
+ */
+export function cleanText(text: string): string {
+  return (
+    text
+      .normalize('NFC')
+      // C0/C1 controls and DEL, and the bidi embedding/override/isolate marks.
+      .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
+}
+
+/** Length as a person counts it: user-perceived characters, so one emoji is one, not two or seven. */
+export function visibleLength(text: string): number {
+  let count = 0;
+  for (const _ of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)) count++;
+  return count;
+}
