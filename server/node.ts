@@ -3,19 +3,20 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { loadOrCreateToken } from './auth.js';
-import { EventsHub } from './events/hub.js';
+import { Audience } from './audience/audience.js';
+import type { SchedulerClock } from './audience/scheduler.js';
 import { apiRoutes } from './http/api-routes.js';
 import { createHttpServer } from './http/http-server.js';
 import { mediaRoutes } from './http/media-routes.js';
 import { libraryRoutes } from './http/library-routes.js';
+import { audienceRoutes } from './http/audience-routes.js';
 import { MediaLinks } from './media-links.js';
 import { viewerUrls } from './network.js';
 import { defaultPagesDir } from './paths.js';
 import type { IceSettings } from './sfu/peer-config.js';
 import { Sfu } from './sfu/sfu.js';
 import { LIBRARY_FILE, openLibraryDatabase, type WritableDB } from './library/database.js';
-import { SetArchive, type ArchiveOptions, type RecordingState } from './record/archive.js';
-import type { ServerEvent } from '../common/events.js';
+import { SetArchive, type ArchiveOptions } from './record/archive.js';
 
 /** The port tried first; when taken, the node falls back to any free port. */
 export const DEFAULT_PORT = 8788;
@@ -36,6 +37,8 @@ export interface NodeOptions {
   silenceTimeoutMs?: number;
   heartbeatMs?: number;
   archive?: ArchiveOptions;
+  /** Tests drive the schedule's timers with a fake clock. */
+  clock?: SchedulerClock;
 }
 
 export interface CurbcastNode {
@@ -53,7 +56,8 @@ export interface CurbcastNode {
   readonly archive: SetArchive;
   /** The library database (tests read it; the node's own writes go through the archive). */
   readonly db: WritableDB;
-  readonly events: EventsHub;
+  /** Chat, the busker's page, schedule, markers — and the events sockets that carry them. */
+  readonly audience: Audience;
   close(): Promise<void>;
 }
 
@@ -74,24 +78,30 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
   });
   const archive = new SetArchive(db, options.dataDir, sfu, logger, options.archive);
   await archive.repair();
-  const events = new EventsHub(sfu, {
+  const audience = new Audience({
+    sfu,
+    archive,
+    db,
+    dataDir: options.dataDir,
+    publishToken: () => publishToken,
+    logger,
     heartbeatMs: options.heartbeatMs,
-    recordingState: () => recordingEvent(archive.state),
+    clock: options.clock,
   });
-  archive.on('recording', (state) => events.broadcast(recordingEvent(state)));
   let urls: string[] = [];
   const server = createHttpServer({
     routes: [
       ...mediaRoutes(sfu, () => publishToken),
       ...apiRoutes({ sfu, publishToken: () => publishToken, viewerUrls: () => urls }),
       ...libraryRoutes({ db, dataDir: options.dataDir, archive, links: new MediaLinks(() => publishToken), publishToken: () => publishToken }),
+      ...audienceRoutes({ audience, db, publishToken: () => publishToken }),
     ],
     pagesDir: options.pagesDir ?? defaultPagesDir(),
     logger,
   });
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
-    if (new URL(req.url ?? '/', 'http://node').pathname === '/events') events.handleUpgrade(req, socket, head);
+    if (new URL(req.url ?? '/', 'http://node').pathname === '/events') audience.handleUpgrade(req, socket, head);
     else socket.destroy();
   });
   server.on('clientError', (_error, socket) => {
@@ -114,13 +124,13 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
     sfu,
     archive,
     db,
-    events,
+    audience,
     close() {
       closing ??= (async () => {
         // Ending the stage queues the recording's finalisation, which archive.close() awaits.
         sfu.close();
         await archive.close();
-        events.close();
+        audience.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         db.close();
@@ -147,10 +157,4 @@ async function listen(server: Server, host: string, port: number | undefined): P
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     return tryPort(0);
   }
-}
-
-function recordingEvent(state: RecordingState): Extract<ServerEvent, { type: 'recording' }> {
-  return state.state === 'failed'
-    ? { type: 'recording', state: 'failed', reason: state.reason }
-    : { type: 'recording', state: state.state };
 }

@@ -1,38 +1,34 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { EVENTS_PROTOCOL_VERSION, MAX_CLIENT_FRAME_BYTES, type ServerEvent } from '../../common/events.js';
-import type { Sfu } from '../sfu/sfu.js';
-import { EventsConnection, HEARTBEAT_INTERVAL_MS } from './connection.js';
+import { MAX_CLIENT_FRAME_BYTES, type ServerEvent } from '../../common/events.js';
+import { EventsConnection, HEARTBEAT_INTERVAL_MS, type ConnectionHandlers } from './connection.js';
 
 export interface EventsHubOptions {
-  /** The recorder's current state, sent to each new socket. */
-  recordingState?: () => Extract<ServerEvent, { type: 'recording' }>;
   /** Most sockets at once; more are refused with 503 before the upgrade. */
   maxConnections?: number;
   heartbeatMs?: number;
+  /** A socket opened: send it its first messages. */
+  onOpen(connection: EventsConnection): void;
+  onEvent: ConnectionHandlers['onEvent'];
 }
 
-/** Fans node state out to every page's events socket. */
+/** The events sockets: accepts them, keeps the set of open ones, and fans messages out. */
 export class EventsHub {
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES * 4 });
   readonly #connections = new Set<EventsConnection>();
   readonly #maxConnections: number;
   readonly #heartbeatMs: number;
-  readonly #recordingState: EventsHubOptions['recordingState'];
-  readonly #unsubscribe: () => void;
+  readonly #handlers: ConnectionHandlers;
+  readonly #onOpen: EventsHubOptions['onOpen'];
 
-  constructor(private readonly sfu: Sfu, options: EventsHubOptions = {}) {
+  constructor(options: EventsHubOptions) {
     this.#maxConnections = options.maxConnections ?? 2000;
     this.#heartbeatMs = options.heartbeatMs ?? HEARTBEAT_INTERVAL_MS;
-    this.#recordingState = options.recordingState;
-    const onStatus = () => this.broadcast(this.#statusEvent());
-    const onViewers = (count: number) => this.broadcast({ type: 'viewers', count });
-    sfu.on('status', onStatus);
-    sfu.on('viewers', onViewers);
-    this.#unsubscribe = () => {
-      sfu.off('status', onStatus);
-      sfu.off('viewers', onViewers);
+    this.#onOpen = options.onOpen;
+    this.#handlers = {
+      onEvent: options.onEvent,
+      onClose: (connection) => this.#connections.delete(connection),
     };
   }
 
@@ -46,25 +42,25 @@ export class EventsHub {
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection = new EventsConnection(ws, (c) => this.#connections.delete(c), this.#heartbeatMs);
+      const connection = new EventsConnection(ws, this.#handlers, this.#heartbeatMs);
       this.#connections.add(connection);
-      connection.send(this.#statusEvent());
-      const recording = this.#recordingState?.();
-      if (recording) connection.send(recording);
+      this.#onOpen(connection);
     });
   }
 
-  broadcast(event: ServerEvent): void {
-    for (const connection of this.#connections) connection.send(event);
+  /** Sends to every open socket, or to those `to` picks (the busker's, for private events). */
+  broadcast(event: ServerEvent, to?: (connection: EventsConnection) => boolean): void {
+    // Serialised once, not once per socket: with hundreds of viewers a chat line costs one stringify.
+    let text: string | undefined;
+    for (const connection of this.#connections) {
+      if (to && !to(connection)) continue;
+      text ??= JSON.stringify(event);
+      connection.sendText(text);
+    }
   }
 
   close(): void {
-    this.#unsubscribe();
     for (const connection of [...this.#connections]) connection.close();
     this.#wss.close();
-  }
-
-  #statusEvent(): ServerEvent {
-    return { type: 'status', version: EVENTS_PROTOCOL_VERSION, status: this.sfu.status() };
   }
 }

@@ -6,7 +6,12 @@ import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from
  * refusal the rest of the upload is drained, not read, and the connection is marked to close,
  * so a keep-alive client never reuses a half-read socket.
  */
-export function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+export async function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+  return (await readBodyBytes(req, limitBytes)).toString('utf8');
+}
+
+/** `readBody` for binary uploads (the avatar). */
+export function readBodyBytes(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const refuse = () => {
       req.removeAllListeners('data');
@@ -23,7 +28,7 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<stri
       if (size > limitBytes) return refuse();
       chunks.push(chunk);
     });
-    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('end', () => resolve(Buffer.concat(chunks)));
     req.once('error', reject);
   });
 }

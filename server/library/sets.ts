@@ -1,3 +1,4 @@
+import type { PublicLocation } from '../../common/location.js';
 import type { SetInfo } from '../../common/set-info.js';
 import type { ReadableDB, WritableDB } from './database.js';
 
@@ -63,6 +64,11 @@ export function updateSetInfo(db: WritableDB, id: number, info: SetInfo): void {
     info.description,
     id,
   );
+}
+
+/** The location viewers were shown during the set (null: none was shared). */
+export function updateSetLocation(db: WritableDB, id: number, location: PublicLocation | null): void {
+  db.prepare('UPDATE sets SET location = ? WHERE id = ?').run(location ? JSON.stringify(location) : null, id);
 }
 
 export function endSet(db: WritableDB, id: number, endedAt: number, reason: string): void {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { WritableDB } from '../library/database.js';
 import { completeRecording, createRecording, failRecording, interruptedRecordings, recordingFileTaken } from '../library/recordings.js';
-import { endOpenSets, endSet, startSet, updateSetInfo } from '../library/sets.js';
+import { endOpenSets, endSet, startSet, updateSetInfo, updateSetLocation } from '../library/sets.js';
 import type { Sfu } from '../sfu/sfu.js';
 import type { Stage } from '../sfu/stage.js';
 import { Recorder } from './recorder.js';
@@ -19,7 +19,18 @@ export type RecordingState =
   | { state: 'recording'; recordingId: number; setId: number }
   | { state: 'failed'; reason: string };
 
-type ArchiveEvents = { recording: [RecordingState] };
+export interface SetClock {
+  setId: number;
+  recordingId: number | null;
+  offsetMs: number | null;
+}
+
+type ArchiveEvents = {
+  recording: [RecordingState];
+  /** A set went live and has its library row (chat and markers attach to it from now on). */
+  'set-started': [setId: number];
+  'set-ended': [setId: number];
+};
 
 export interface ArchiveOptions {
   /** Record sets to disk (default true); without it sets are still kept in the library. */
@@ -31,6 +42,8 @@ export interface ArchiveOptions {
 }
 
 interface Session {
+  /** The stage ended; finishing may still be queued. */
+  ended?: boolean;
   diskCheck?: NodeJS.Timeout;
   failed?: boolean;
   stage: Stage;
@@ -84,9 +97,27 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
     return this.#state;
   }
 
-  /** The library id of the set on air, if any. */
+  /** The library id of the set on air (or still being finalised), if any. */
   get liveSetId(): number | undefined {
+    // Until it is finalised: a set whose recording is still being finished cannot be deleted yet.
     return this.#session?.setId;
+  }
+
+  /**
+   * Where "now" is in the live set: its id, and the position on its recording's clock (ms from
+   * the file's first frame) — what chat and markers are stored against, so they line up with the
+   * video in the clip editor. Undefined while offline; no position while not recording.
+   */
+  clock(now = Date.now()): SetClock | undefined {
+    const session = this.#session;
+    if (!session || session.ended) return undefined;
+    const recording = session.recordingId !== undefined && !session.failed ? session.recordingId : null;
+    const zero = session.recorder?.mediaStartedAt;
+    return {
+      setId: session.setId,
+      recordingId: recording,
+      offsetMs: recording !== null && zero !== undefined ? Math.max(0, now - zero) : null,
+    };
   }
 
   /** Finishes recordings a crash interrupted (remux makes them playable and seekable) and closes their sets. */
@@ -129,20 +160,28 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
 
   #onLive(stage: Stage): void {
     const setId = startSet(this.db, stage.info, stage.startedAt);
+    updateSetLocation(this.db, setId, this.sfu.status().location);
     const session: Session = { stage, setId, queue: Promise.resolve() };
     this.#session = session;
     if (this.#record) this.#enqueue(session, () => this.#startRecording(session));
+    this.emit('set-started', setId);
   }
 
   #onEnded(stage: Stage, reason: string): void {
     const session = this.#session;
     if (!session || session.stage !== stage) return;
+    session.ended = true;
     this.#enqueue(session, () => this.#finish(session, reason));
+    this.emit('set-ended', session.setId);
   }
 
   #onStatus(): void {
     const session = this.#session;
-    if (session) updateSetInfo(this.db, session.setId, this.sfu.status().set);
+    if (!session || session.ended) return;
+    const status = this.sfu.status();
+    updateSetInfo(this.db, session.setId, status.set);
+    // Once shown, a location stays on the set's record (the busker's own library) even if withdrawn later.
+    if (status.location) updateSetLocation(this.db, session.setId, status.location);
   }
 
   async #startRecording(session: Session): Promise<void> {

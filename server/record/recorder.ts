@@ -31,12 +31,15 @@ export class Recorder {
   readonly #ended: Promise<void>;
   #resolveEnded: () => void = () => undefined;
   #stopped = false;
+  /** Wall time of the file's first media (its clock's 0), once written. */
+  #mediaStartedAt: number | undefined;
 
   private constructor(writer: WebmFileWriter, options: RecorderOptions) {
     this.#writer = writer;
     this.#ended = new Promise((resolve) => (this.#resolveEnded = resolve));
     const output = new Event<[WebmChunk]>();
     output.subscribe((chunk) => {
+      if (this.#mediaStartedAt === undefined && (chunk.kind === 'cluster' || chunk.kind === 'block')) this.#mediaStartedAt = Date.now();
       writer.write(chunk);
       if (chunk.eol) this.#resolveEnded();
     });
@@ -70,6 +73,11 @@ export class Recorder {
 
   get bytesWritten(): number {
     return this.#writer.bytesWritten;
+  }
+
+  /** When the recording's first frame was written (ms since the epoch): position 0 of the file. */
+  get mediaStartedAt(): number | undefined {
+    return this.#mediaStartedAt;
   }
 
   get failed(): boolean {

@@ -3,6 +3,7 @@ import { DurationPosition, replaceSegmentSize, SegmentSizePosition } from 'werif
 
 export interface WebmChunk {
   saveToFile?: Buffer;
+  kind?: 'initial' | 'cluster' | 'block' | 'cuePoints';
   eol?: { duration: number; durationElement: Uint8Array };
 }
 

@@ -7,9 +7,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { ServerEvent } from '../../common/events.js';
 import { publishFromChromium, type BrowserPublisher } from '../helpers/browser-publisher.js';
+import { openEventsSocket } from '../helpers/events-socket.js';
 import { startTestNode, TEST_TOKEN } from '../helpers/node.js';
 import { playWithWerift } from '../helpers/werift-client.js';
 import { waitFor } from '../helpers/wait.js';
@@ -42,10 +42,11 @@ describe('recording on a full disk', () => {
     const node = await startTestNode({ dataDir, archive });
     cleanups.push(() => node.close());
     const base = `http://127.0.0.1:${node.port}`;
-    const events: ServerEvent[] = [];
-    const socket = new WebSocket(`ws://127.0.0.1:${node.port}/events`);
-    socket.on('message', (data) => events.push(JSON.parse(String(data)) as ServerEvent));
-    cleanups.push(() => socket.close());
+    // The recorder's state goes to the busker only: this socket says hello with the token.
+    const studio = await openEventsSocket(node.port);
+    cleanups.push(() => studio.close());
+    await studio.hello({ token: TEST_TOKEN });
+    const events = studio.events;
     const publisher: BrowserPublisher = await publishFromChromium(base, TEST_TOKEN);
     cleanups.push(() => publisher.close());
     const failed = await waitFor(

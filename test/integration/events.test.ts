@@ -101,11 +101,11 @@ describe('events socket', () => {
 
   it('drops a socket whose client stops answering pings, leaving no connection behind', async () => {
     const client = await connect(ws);
-    await waitFor('registered', () => node.events.size === 1);
+    await waitFor('registered', () => node.audience.hub.size === 1);
     // Stop the client from answering pings: as a phone that lost signal without a TCP close.
     (client.socket as unknown as { _receiver: { removeAllListeners(e: string): void } })._receiver.removeAllListeners('ping');
     client.socket.pong = () => undefined;
-    await waitFor('the silent socket to be dropped', () => node.events.size === 0, 3000);
+    await waitFor('the silent socket to be dropped', () => node.audience.hub.size === 0, 3000);
     client.socket.terminate();
   });
 

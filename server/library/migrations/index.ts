@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { migration0010 } from './0010-initial.js';
+import { migration0020 } from './0020-audience.js';
 
 export interface Migration {
   /** Numbered in steps of 10, leaving room for hotfixes; a shipped migration is never edited. */
@@ -8,7 +9,7 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0010];
+export const MIGRATIONS: readonly Migration[] = [migration0010, migration0020];
 
 export class DatabaseFromTheFutureError extends Error {
   override name = 'DatabaseFromTheFutureError';
