@@ -11,7 +11,8 @@
  *
  * Knobs (environment): BENCH_VIEWERS=1,10,25  BENCH_WINDOW_S=8  BENCH_SETTLE_S=3
  * BENCH_TTFF_JOINS=12  BENCH_DEADLINE_S=420  BENCH_NOISE=10 (camera noise strength)
- * BENCH_CONTENT_HINT=detail (override the studio's video contentHint, e.g. to hold 720p).
+ * BENCH_CONTENT_HINT=detail (override the studio's video contentHint, e.g. to hold 720p)
+ * BENCH_CHAT_SOCKETS=50,500  BENCH_CHAT_MESSAGES=30 (chat fan-out points).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +29,7 @@ import { measurePoint, nodeViewers, type SweepPoint } from './sweep.js';
 import { measureTtff, type TtffResult } from './ttff.js';
 import { measureRecordingOverhead, recordingContinuity, type RecordingContinuity, type RecordingOverhead } from './recording.js';
 import { makeNoisyY4m } from './y4m.js';
+import { measureChatFanout, type ChatFanout } from './chat.js';
 
 const env = (name: string, fallback: number) => {
   const value = Number(process.env[name]);
@@ -42,6 +44,9 @@ const config = {
   joinTimeoutMs: 15_000,
   deadlineSeconds: env('BENCH_DEADLINE_S', 420),
   camera: { width: 1280, height: 720, fps: 30, seconds: 10, noise: env('BENCH_NOISE', 10) },
+  /** Events sockets listening to the busker's chat, per fan-out point. */
+  chatSockets: (process.env.BENCH_CHAT_SOCKETS ?? '50,500').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0),
+  chatMessages: env('BENCH_CHAT_MESSAGES', 30),
   /** null: the studio's own choice. */
   contentHint: process.env.BENCH_CONTENT_HINT || null,
 };
@@ -162,6 +167,8 @@ function summaryLine(r: Results): string {
   if (rec) parts.push(`recording ${rec.extraPercentPoints >= 0 ? '+' : ''}${rec.extraPercentPoints} pts CPU (×${rec.ratio})`);
   const av = r.recording?.continuity;
   if (av) parts.push(`recorded gaps v ${av.largestVideoGapMs} ms a ${av.largestAudioGapMs} ms`);
+  const chat = r.chat?.points.at(-1);
+  if (chat) parts.push(`chat to ${chat.sockets} sockets p50 ${chat.lastSocketMs.p50} ms p95 ${chat.lastSocketMs.p95} ms (×${r.chat?.lastSocketRatio ?? '?'} for ×${r.chat?.socketsRatio ?? '?'} sockets)`);
   if (r.warnings.length) parts.push(`${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}`);
   return `bench: ${parts.join(' | ')}`;
 }
@@ -205,6 +212,8 @@ interface Results {
   recording?: { files: number; megabytes: number; continuity: RecordingContinuity | null };
   /** Node CPU with and without recording, same window, each with its own publisher. */
   recordingOverhead?: RecordingOverhead;
+  /** Chat fan-out: busker line → every viewer socket, at each audience size. */
+  chat?: ChatFanout;
   /** Why viewers left (node's log) and the node's first warnings/errors. */
   nodeLog?: NodeLogSummary;
   /** Node-reported viewers after the farm DELETEd its sessions and after the TTFF pages closed (expect 0). */
@@ -308,6 +317,15 @@ async function main(): Promise<number> {
     results.ttff = ttffRest;
     await sleep(1500);
     results.leftoverViewers.afterTtff = await nodeViewers(node.baseUrl);
+
+    // Chat fan-out at two audience sizes, side by side, while the set is live.
+    results.chat = await measureChatFanout({
+      baseUrl: node.baseUrl,
+      token,
+      nodePid: node.pid,
+      socketCounts: config.chatSockets,
+      messages: config.chatMessages,
+    });
 
     // Recording's cost, side by side: a second node that does not record, with its own publisher.
     log('recording overhead: a --no-recording node with its own studio, measured in the same window');

@@ -228,11 +228,15 @@ describe('the audience over the events socket and HTTP', () => {
 
     const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(64)]);
     const upload = (body: Buffer | string, type: string) =>
-      fetch(`${base}/api/profile/avatar`, { method: 'PUT', headers: { Authorization: `Bearer ${TEST_TOKEN}`, 'Content-Type': type }, body });
+      fetch(`${base}/api/profile/avatar`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${TEST_TOKEN}`, 'Content-Type': type },
+        body: typeof body === 'string' ? body : new Uint8Array(body),
+      });
     expect((await upload('<svg onload=alert(1)/>', 'image/svg+xml')).status).toBe(415);
     expect((await upload('not a png at all', 'image/png')).status).toBe(400);
     expect((await upload(Buffer.alloc(1024 * 1024 + 1, 1), 'image/png')).status).toBe(413);
-    expect((await fetch(`${base}/api/profile/avatar`, { method: 'PUT', body: png })).status).toBe(401);
+    expect((await fetch(`${base}/api/profile/avatar`, { method: 'PUT', body: new Uint8Array(png) })).status).toBe(401);
     const uploaded = await upload(png, 'image/png');
     expect(uploaded.status).toBe(200);
     const { avatarUrl } = (await uploaded.json()) as { avatarUrl: string };
