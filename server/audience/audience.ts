@@ -86,8 +86,7 @@ export class Audience {
     this.#on(this.scheduler, 'starting-soon', (set: ScheduledSet) => this.hub.broadcast({ type: 'notice', kind: 'starting-soon', set }));
     this.#on(this.scheduler, 'changed', () => this.hub.broadcast(this.#pageEvent()));
     this.#on(this.profile, 'changed', () => this.hub.broadcast(this.#pageEvent()));
-    // A node restarted mid-set has no live set until the publisher comes back; the schedule reloads.
-    this.chat.setLiveSet(archive.clock() ? archive.liveSetId : undefined);
+    // The schedule reloads from the library (a restarted node announces what came due meanwhile).
     this.scheduler.start();
   }
 
