@@ -2,13 +2,10 @@ import QRCode from 'qrcode';
 import { SetInfoSchema } from '../../common/set-info.js';
 import type { Share } from '../../common/api.js';
 import { requirePublishToken } from '../auth.js';
-import { BadRequestError } from '../errors.js';
 import type { Sfu } from '../sfu/sfu.js';
-import { readJson } from './body.js';
+import { readJsonAs } from './body.js';
 import { sendJson } from './respond.js';
 import type { Route } from './router.js';
-
-const MAX_JSON_BYTES = 16 * 1024;
 
 export interface ApiContext {
   sfu: Sfu;
@@ -40,12 +37,7 @@ export function apiRoutes({ sfu, publishToken, viewerUrls }: ApiContext): Route[
       path: '/api/set',
       async handle(req, res) {
         requirePublishToken(req, publishToken());
-        const parsed = SetInfoSchema.safeParse(await readJson(req, MAX_JSON_BYTES));
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw new BadRequestError(`Set info: ${issue?.path.join('.') || 'body'}: ${issue?.message}`, 'bad_set_info');
-        }
-        sfu.setInfo(parsed.data);
+        sfu.setInfo(await readJsonAs(req, SetInfoSchema, 'Set info', 'bad_set_info'));
         sendJson(res, 200, sfu.status());
       },
     },

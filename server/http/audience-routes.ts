@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import type { z } from 'zod';
 import type { LocationState } from '../../common/api.js';
 import { ChatSettingsSchema } from '../../common/chat.js';
 import { LocationInputSchema } from '../../common/location.js';
@@ -12,12 +11,10 @@ import { BadRequestError, NotFoundError } from '../errors.js';
 import { setMarkers } from '../library/markers.js';
 import { getSet } from '../library/sets.js';
 import type { ReadableDB } from '../library/database.js';
-import { readBodyBytes, readJson } from './body.js';
+import { MAX_JSON_BYTES, readBodyBytes, readJson, readJsonAs } from './body.js';
 import { sendJson } from './respond.js';
 import type { Route } from './router.js';
 import { sendFileRange } from './send-file.js';
-
-const MAX_JSON_BYTES = 16 * 1024;
 
 export interface AudienceRoutesContext {
   audience: Audience;
@@ -42,7 +39,7 @@ export function audienceRoutes({ audience, db, publishToken }: AudienceRoutesCon
       path: '/api/profile',
       async handle(req, res) {
         admin(req);
-        sendJson(res, 200, audience.profile.update(await parseJson(req, ProfileInputSchema, 'Profile', 'bad_profile')));
+        sendJson(res, 200, audience.profile.update(await readJsonAs(req, ProfileInputSchema, 'Profile', 'bad_profile')));
       },
     },
     {
@@ -91,7 +88,7 @@ export function audienceRoutes({ audience, db, publishToken }: AudienceRoutesCon
       path: '/api/location',
       async handle(req, res) {
         admin(req);
-        audience.location.update(await parseJson(req, LocationInputSchema, 'Location', 'bad_location'));
+        audience.location.update(await readJsonAs(req, LocationInputSchema, 'Location', 'bad_location'));
         sendJson(res, 200, locationState());
       },
     },
@@ -108,7 +105,7 @@ export function audienceRoutes({ audience, db, publishToken }: AudienceRoutesCon
       path: '/api/schedule',
       async handle(req, res) {
         admin(req);
-        sendJson(res, 201, audience.scheduler.add(await parseJson(req, ScheduleInputSchema, 'Schedule', 'bad_schedule')));
+        sendJson(res, 201, audience.scheduler.add(await readJsonAs(req, ScheduleInputSchema, 'Schedule', 'bad_schedule')));
       },
     },
     {
@@ -133,7 +130,7 @@ export function audienceRoutes({ audience, db, publishToken }: AudienceRoutesCon
       path: '/api/chat/settings',
       async handle(req, res) {
         admin(req);
-        const settings = await parseJson(req, ChatSettingsSchema, 'Chat settings', 'bad_chat_settings');
+        const settings = await readJsonAs(req, ChatSettingsSchema, 'Chat settings', 'bad_chat_settings');
         audience.chat.updateSettings(settings);
         sendJson(res, 200, audience.chat.settings);
       },
@@ -182,15 +179,6 @@ export function audienceRoutes({ audience, db, publishToken }: AudienceRoutesCon
       },
     },
   ];
-}
-
-async function parseJson<T>(req: IncomingMessage, schema: z.ZodType<T>, what: string, code: string): Promise<T> {
-  const parsed = schema.safeParse(await readJson(req, MAX_JSON_BYTES));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new BadRequestError(`${what}: ${issue?.path.join('.') || 'body'}: ${issue?.message}`, code);
-  }
-  return parsed.data;
 }
 
 /** A numeric id from the path; anything else is simply not found. */

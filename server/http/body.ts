@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { z } from 'zod';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
 
 /**
@@ -47,4 +48,19 @@ export async function readJson(req: IncomingMessage, limitBytes: number): Promis
   } catch {
     throw new BadRequestError('The body is not valid JSON.', 'bad_json');
   }
+}
+
+/** Bodies of the JSON API: small. */
+export const MAX_JSON_BYTES = 16 * 1024;
+
+/**
+ * Reads a JSON body and checks it against `schema`; a refusal says, for a person, what was wrong
+ * and where: "Profile: links #1 url: a link must be a full http:// or https:// address".
+ */
+export async function readJsonAs<T>(req: IncomingMessage, schema: z.ZodType<T>, what: string, code: string): Promise<T> {
+  const parsed = schema.safeParse(await readJson(req, MAX_JSON_BYTES));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = (issue?.path ?? []).map((part) => (typeof part === 'number' ? `#${part + 1}` : String(part))).join(' ');
+  throw new BadRequestError(`${what}: ${where ? `${where}: ` : ''}${issue?.message ?? 'not valid'}`, code);
 }
