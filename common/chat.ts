@@ -1,21 +1,8 @@
 import { z } from 'zod';
+import { CHAT_LIMITS } from './limits.js';
 import { cleanText, visibleLength } from './text.js';
 
-export const CHAT_LIMITS = {
-  /** Characters (graphemes) in one message. */
-  text: 300,
-  /** Characters in a chosen name. */
-  name: 32,
-  /** Messages a new viewer is sent on join. */
-  history: 50,
-  /** Per connection: this many messages at once, then one per `refillMs`. */
-  burst: 5,
-  refillMs: 2000,
-  /** Longest slow mode the busker can set, seconds. */
-  slowModeMaxSeconds: 600,
-  blockedWords: 200,
-  blockedWord: 60,
-} as const;
+export { CHAT_LIMITS };
 
 export const ChatRoleSchema = z.enum(['viewer', 'busker']);
 export type ChatRole = z.infer<typeof ChatRoleSchema>;

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { cleanText, visibleLength } from './text.js';
 
-export const PLACE_MAX = 120;
+import { APPROXIMATE_GRID_METRES, PLACE_MAX } from './limits.js';
 
-/** The grid an approximate location is snapped to, metres. */
-export const APPROXIMATE_GRID_METRES = 500;
+export { APPROXIMATE_GRID_METRES, PLACE_MAX };
 
 /**
  * Where the busker plays, as typed in the studio. Off by default and for every new set: nothing

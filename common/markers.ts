@@ -1,11 +1,6 @@
 import { z } from 'zod';
 
-/** Taps closer than this to a marker's latest tap join it (and it counts them). */
-export const MARKER_MERGE_MS = 8000;
-/** …but one marker never spans more than this, so a long cheering crowd makes several. */
-export const MARKER_MAX_SPAN_MS = 30_000;
-/** One viewer's taps count at most once per this long. */
-export const MARKER_COOLDOWN_MS = 10_000;
+export { MARKER_COOLDOWN_MS, MARKER_MAX_SPAN_MS, MARKER_MERGE_MS } from './limits.js';
 
 /** A "clip that!" moment, on the recording's clock. */
 export const MarkerSchema = z.object({

@@ -1,14 +1,7 @@
 import { z } from 'zod';
 import { cleanText, visibleLength } from './text.js';
 
-/** Connected viewers are told this long before a scheduled set starts. */
-export const STARTING_SOON_MS = 5 * 60_000;
-/** A scheduled set stays on the page this long past its start time (buskers run late). */
-export const SCHEDULE_GRACE_MS = 30 * 60_000;
-/** How far ahead a set can be scheduled. */
-export const SCHEDULE_HORIZON_MS = 366 * 24 * 3600_000;
-/** Upcoming sets kept at once. */
-export const SCHEDULE_MAX = 50;
+export { SCHEDULE_GRACE_MS, SCHEDULE_HORIZON_MS, SCHEDULE_MAX, STARTING_SOON_MS } from './limits.js';
 
 const limited = (max: number) =>
   z

@@ -15,8 +15,13 @@ export function cleanText(text: string): string {
   );
 }
 
-/** Length as a person counts it: user-perceived characters, so one emoji is one, not two or seven. */
+/**
+ * Length as a person counts it: user-perceived characters, so one emoji is one, not two or seven.
+ * Browsers without Intl.Segmenter (Firefox before 125) count code points instead: never fewer than
+ * the node counts, so a page never lets through what the node refuses.
+ */
 export function visibleLength(text: string): number {
+  if (typeof Intl.Segmenter !== 'function') return Array.from(text).length;
   let count = 0;
   for (const _ of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)) count++;
   return count;

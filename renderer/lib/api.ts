@@ -1,6 +1,25 @@
 import { z } from 'zod';
-import { API_PATHS, ShareSchema, StatusSchema, type Share, type Status } from '../../common/api.js';
+import {
+  API_PATHS,
+  LocationStateSchema,
+  PageSchema,
+  ShareSchema,
+  StatusSchema,
+  chatMessagePath,
+  mutePath,
+  schedulePath,
+  setMarkersPath,
+  type LocationState,
+  type Page,
+  type Share,
+  type Status,
+} from '../../common/api.js';
+import { ChatSettingsSchema, ModerationSchema, MuteSchema, type ChatSettings, type Moderation, type Mute } from '../../common/chat.js';
 import { LibrarySchema, type Library } from '../../common/library.js';
+import type { LocationInput } from '../../common/location.js';
+import { MarkerSchema, type Marker } from '../../common/markers.js';
+import { ProfileSchema, type Profile, type ProfileInput } from '../../common/profile.js';
+import { ScheduledSetSchema, type ScheduleInput, type ScheduledSet } from '../../common/schedule.js';
 import type { SetInfo } from '../../common/set-info.js';
 import { NodeError, fetchFromNode } from './node-error.js';
 
@@ -48,8 +67,101 @@ export async function deleteSet(token: string, id: number): Promise<void> {
   await requestJson(setPath(id), { method: 'DELETE', headers: bearer(token) }, DeletedSchema);
 }
 
+// ---------- the audience side: page, profile, location, schedule, chat moderation, markers ----------
+
+/** The busker's page as viewers see it (public): profile and upcoming sets. */
+export function getPage(): Promise<Page> {
+  return requestJson(API_PATHS.page, { method: 'GET' }, PageSchema);
+}
+
+/** Saves name, bio and links; the node refuses bad links with a message to show. */
+export function putProfile(token: string, input: ProfileInput): Promise<Profile> {
+  return requestJson(API_PATHS.profile, jsonInit('PUT', token, input), ProfileSchema);
+}
+
+/**
+ * Uploads the avatar as raw bytes, sent with the Blob's own type (a File from an `<input>` has it):
+ * JPEG, PNG or WebP, at most 1 MiB; the node checks the bytes too.
+ */
+export function putAvatar(token: string, picture: Blob): Promise<Profile> {
+  return requestJson(
+    API_PATHS.avatar,
+    { method: 'PUT', headers: { ...bearer(token), 'Content-Type': picture.type }, body: picture },
+    ProfileSchema,
+  );
+}
+
+export function deleteAvatar(token: string): Promise<Profile> {
+  return requestJson(API_PATHS.avatar, { method: 'DELETE', headers: bearer(token) }, ProfileSchema);
+}
+
+/** The location as typed, with its consent, and what viewers see of it. */
+export function getLocation(token: string): Promise<LocationState> {
+  return requestJson(API_PATHS.location, { method: 'GET', headers: bearer(token) }, LocationStateSchema);
+}
+
+export function putLocation(token: string, input: LocationInput): Promise<LocationState> {
+  return requestJson(API_PATHS.location, jsonInit('PUT', token, input), LocationStateSchema);
+}
+
+const ScheduleListSchema = z.object({ schedule: z.array(ScheduledSetSchema) });
+
+/** Upcoming sets, soonest first. */
+export async function getSchedule(token: string): Promise<ScheduledSet[]> {
+  return (await requestJson(API_PATHS.schedule, { method: 'GET', headers: bearer(token) }, ScheduleListSchema)).schedule;
+}
+
+export function addSchedule(token: string, input: ScheduleInput): Promise<ScheduledSet> {
+  return requestJson(API_PATHS.schedule, jsonInit('POST', token, input), ScheduledSetSchema);
+}
+
+export function deleteSchedule(token: string, id: number): Promise<void> {
+  return requestNoContent(schedulePath(id), { method: 'DELETE', headers: bearer(token) });
+}
+
+/** Chat settings and the muted viewers. */
+export function getModeration(token: string): Promise<Moderation> {
+  return requestJson(API_PATHS.moderation, { method: 'GET', headers: bearer(token) }, ModerationSchema);
+}
+
+export function putChatSettings(token: string, settings: ChatSettings): Promise<ChatSettings> {
+  return requestJson(API_PATHS.chatSettings, jsonInit('PUT', token, settings), ChatSettingsSchema);
+}
+
+/** Removes a message for everyone (they get `chat-deleted`). */
+export function deleteChatMessage(token: string, id: number): Promise<void> {
+  return requestNoContent(chatMessagePath(id), { method: 'DELETE', headers: bearer(token) });
+}
+
+/** Mutes the author of that message. */
+export function muteAuthor(token: string, messageId: number): Promise<Mute> {
+  return requestJson(API_PATHS.mutes, jsonInit('POST', token, { messageId }), MuteSchema);
+}
+
+export function unmute(token: string, key: string): Promise<void> {
+  return requestNoContent(mutePath(key), { method: 'DELETE', headers: bearer(token) });
+}
+
+const MarkerListSchema = z.object({ markers: z.array(MarkerSchema) });
+
+/** A set's "clip that!" markers, by position. */
+export async function getSetMarkers(token: string, setId: number): Promise<Marker[]> {
+  return (await requestJson(setMarkersPath(setId), { method: 'GET', headers: bearer(token) }, MarkerListSchema)).markers;
+}
+
+function jsonInit(method: 'PUT' | 'POST', token: string, body: unknown): RequestInit {
+  return { method, headers: { ...bearer(token), 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+}
+
 function bearer(token: string): Record<string, string> {
   return { Authorization: `Bearer ${token}` };
+}
+
+/** For answers without a body (204): a refusal still throws the node's message; nothing is parsed. */
+async function requestNoContent(path: string, init: RequestInit): Promise<void> {
+  const response = await fetchFromNode(path, { ...init, cache: 'no-store' });
+  // Drain whatever there is (nothing, for a 204) so the connection can be reused.
+  await response.body?.cancel().catch(() => undefined);
 }
 
 async function requestJson<T>(path: string, init: RequestInit, schema: z.ZodType<T>): Promise<T> {

@@ -1,14 +1,17 @@
 import './style.css';
 import type { Share } from '../../common/api.js';
 import { getStatus, openStudio, putSetInfo } from '../lib/api.js';
+import { tabClientId } from '../lib/client-id.js';
 import { byId, byTestId, formatElapsed } from '../lib/dom.js';
 import { EventsClient } from '../lib/events-client.js';
 import { validateServerEvent } from '../lib/events-schema.js';
 import { NodeError, messageOf } from '../lib/node-error.js';
+import { startAudience } from './audience.js';
 import { Broadcast, type BroadcastState } from './broadcast.js';
 import { Capture } from './capture.js';
 import { LevelMeter } from './level-meter.js';
 import type { LibraryTab } from './library-tab.js';
+import { QrDialog } from './qr-dialog.js';
 import { RecordingStatus } from './recording-status.js';
 import { SetForm } from './set-form.js';
 import { ShareCard } from './share-card.js';
@@ -17,8 +20,9 @@ import { askForToken, forgetToken, takeToken, type TokenPanelElements } from './
 
 /**
  * The studio: the busker's page. Wiring only — each piece (token, capture, meter, form, broadcast,
- * share card, recording state, library, events) lives in its own module and owns its own timers
- * and listeners. The Live and Library tabs only hide each other: the camera and the set go on.
+ * share card, recording state, library, events, and the audience side: chat, moderation, markers,
+ * location, profile, schedule) lives in its own module and owns its own timers and listeners. The
+ * tabs only hide each other: the camera, the set and the chat go on.
  */
 
 const tokenPanel: TokenPanelElements = {
@@ -62,13 +66,23 @@ function startStudio(token: string, share: Share): void {
   const linkState = byId('link-state', HTMLElement);
   const deviceProblem = byId('device-problem', HTMLElement);
 
-  const shareCard = new ShareCard({
-    url: byTestId('viewer-url', HTMLElement),
-    copy: byId('copy-url', HTMLButtonElement),
-    qr: byTestId('qr', HTMLImageElement),
-    others: byId('other-urls', HTMLElement),
-    othersBox: byId('other-urls-box', HTMLElement),
+  const qrDialog = new QrDialog({
+    dialog: byId('qr-dialog', HTMLDialogElement),
+    code: byId('qr-dialog-code', HTMLImageElement),
+    url: byId('qr-dialog-url', HTMLElement),
+    close: byId('qr-dialog-close', HTMLButtonElement),
   });
+  const shareCard = new ShareCard(
+    {
+      url: byTestId('viewer-url', HTMLElement),
+      copy: byId('copy-url', HTMLButtonElement),
+      qr: byTestId('qr', HTMLImageElement),
+      others: byId('other-urls', HTMLElement),
+      othersBox: byId('other-urls-box', HTMLElement),
+      big: byTestId('qr-big', HTMLButtonElement),
+    },
+    (src, url) => qrDialog.open(src, url),
+  );
   shareCard.show(share);
 
   const form = new SetForm(
@@ -110,14 +124,20 @@ function startStudio(token: string, share: Share): void {
     warningDetail: byId('recording-warning-detail', HTMLElement),
   });
 
+  // Chat goes out on the events socket (made below, once everything it feeds exists).
+  const audience = startAudience(token, (text) => events.send({ type: 'chat', text }));
+
   const tabs = new Tabs(
     [
       { name: 'live', button: byTestId('tab-live', HTMLButtonElement), panel: byId('studio', HTMLElement) },
+      { name: 'profile', button: byTestId('tab-profile', HTMLButtonElement), panel: byTestId('profile', HTMLElement) },
+      { name: 'schedule', button: byTestId('tab-schedule', HTMLButtonElement), panel: byTestId('schedule', HTMLElement) },
       { name: 'library', button: byTestId('tab-library', HTMLButtonElement), panel: byTestId('library', HTMLElement) },
     ],
     (name) => {
       if (name === 'library') void withLibrary((library) => library.refresh());
       else void library?.then((tab) => tab.pause());
+      if (name === 'schedule') audience.showSchedule();
     },
   );
   // The Library's code is fetched on the first visit to its tab.
@@ -170,11 +190,14 @@ function startStudio(token: string, share: Share): void {
   let recordingState: string | undefined;
   const events = new EventsClient({
     validate: validateServerEvent,
+    // The publish token makes this socket the busker's (answered by `welcome` with role busker).
+    hello: () => ({ clientId: tabClientId(), token }),
     onStatus: (status) => {
       viewerCount.textContent = String(status.viewers);
       broadcast.nodeStatus(status.live);
       if (nodeLive !== undefined && nodeLive !== status.live) refreshLibrary();
       nodeLive = status.live;
+      audience.status(status);
     },
     onViewers: (count) => (viewerCount.textContent = String(count)),
     onRecording: (state) => {
@@ -183,7 +206,12 @@ function startStudio(token: string, share: Share): void {
       if (recordingState !== undefined && recordingState !== state.state) refreshLibrary();
       recordingState = state.state;
     },
-    onConnectionChange: (state) => (linkState.hidden = state !== 'reconnecting'),
+    onEvent: (event) => audience.event(event),
+    onServerError: (error) => audience.serverError(error.message),
+    onConnectionChange: (state) => {
+      linkState.hidden = state !== 'reconnecting';
+      audience.connection(state);
+    },
   });
 
   // What the node already has (after a reload), then the camera and microphone.
@@ -205,6 +233,8 @@ function startStudio(token: string, share: Share): void {
     capture.close();
     form.close();
     shareCard.close();
+    qrDialog.close();
+    audience.close();
     void library?.then((tab) => tab.close());
     clearInterval(clock);
   });

@@ -8,16 +8,21 @@ export interface ShareCardElements {
   /** The node's other addresses (e.g. localhost), in a box hidden when there are none. */
   others: HTMLElement;
   othersBox: HTMLElement;
+  /** "Show big": the code and the address filling the screen. */
+  big: HTMLButtonElement;
 }
 
 /** The viewer URL, big and copyable, and its QR code, for passers-by to open on their phones. */
 export class ShareCard {
   readonly #el: ShareCardElements;
+  readonly #showBig: (src: string, url: string) => void;
   #resetLabel: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(elements: ShareCardElements) {
+  constructor(elements: ShareCardElements, showBig: (src: string, url: string) => void) {
     this.#el = elements;
+    this.#showBig = showBig;
     elements.copy.addEventListener('click', this.#copy);
+    elements.big.addEventListener('click', this.#onBig);
   }
 
   show(share: Share): void {
@@ -40,7 +45,10 @@ export class ShareCard {
   close(): void {
     clearTimeout(this.#resetLabel);
     this.#el.copy.removeEventListener('click', this.#copy);
+    this.#el.big.removeEventListener('click', this.#onBig);
   }
+
+  readonly #onBig = (): void => this.#showBig(this.#el.qr.src, this.#el.url.textContent ?? '');
 
   readonly #copy = async (): Promise<void> => {
     const text = this.#el.url.textContent ?? '';

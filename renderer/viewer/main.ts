@@ -1,13 +1,22 @@
 import './style.css';
+import type { ServerEvent, ServerEventOf } from '../../common/events.js';
+import { tabClientId } from '../lib/client-id.js';
 import { byId, byTestId } from '../lib/dom.js';
 import { EventsClient } from '../lib/events-client.js';
 import { guardServerEvent } from '../lib/events-guard.js';
+import { ChatPanel } from './chat-panel.js';
+import { loadChatName } from './chat-name.js';
+import { ClipThat } from './clip-that.js';
+import { LocationView } from './location-view.js';
+import { NoticeBanner } from './notice-banner.js';
 import { Player, framesDecoded, type ViewerState } from './player.js';
+import { ProfileView } from './profile-view.js';
+import { ScheduleView } from './schedule-view.js';
 import { SetView } from './set-view.js';
 
 /**
  * The viewer: what a passer-by's phone opens from the QR code. Wiring only. No zod here (see
- * lib/events-guard.ts): every kilobyte is downloaded over someone's mobile data.
+ * lib/events-guard.ts; plain limits come from common/limits.ts): every kilobyte is downloaded over someone's mobile data.
  */
 
 declare global {
@@ -37,6 +46,63 @@ const player = new Player({
   onState: showState,
 });
 
+const profile = new ProfileView({
+  root: byTestId('profile', HTMLElement),
+  avatar: byTestId('profile-avatar', HTMLImageElement),
+  name: byTestId('profile-name', HTMLElement),
+  bio: byTestId('profile-bio', HTMLElement),
+  links: byTestId('profile-links', HTMLUListElement),
+});
+
+const place = new LocationView({
+  root: byTestId('location', HTMLElement),
+  place: byTestId('location-place', HTMLElement),
+  precision: byTestId('location-precision', HTMLElement),
+  map: byTestId('location-map', HTMLAnchorElement),
+  directions: byTestId('location-directions', HTMLAnchorElement),
+});
+
+const schedule = new ScheduleView({
+  nextSet: byTestId('next-set', HTMLElement),
+  title: byTestId('next-set-title', HTMLElement),
+  place: byTestId('next-set-place', HTMLElement),
+  when: byTestId('next-set-when', HTMLTimeElement),
+  countdown: byTestId('next-set-countdown', HTMLElement),
+  later: byId('schedule-later', HTMLElement),
+  laterList: byTestId('schedule-list', HTMLUListElement),
+});
+
+const notice = new NoticeBanner({
+  root: byTestId('notice', HTMLElement),
+  text: byId('notice-text', HTMLElement),
+  dismiss: byTestId('notice-dismiss', HTMLButtonElement),
+});
+
+const clip = new ClipThat({
+  button: byTestId('clip-that', HTMLButtonElement),
+  ack: byTestId('clip-that-ack', HTMLElement),
+  send: (event) => events.send(event),
+});
+
+const chat = new ChatPanel({
+  elements: {
+    list: byTestId('chat-list', HTMLOListElement),
+    you: byTestId('chat-you', HTMLElement),
+    muted: byTestId('chat-muted', HTMLElement),
+    slowMode: byTestId('chat-slow-mode', HTMLElement),
+    closed: byTestId('chat-closed', HTMLElement),
+    error: byTestId('chat-error', HTMLElement),
+    messageForm: byId('chat-compose', HTMLFormElement),
+    input: byTestId('chat-input', HTMLInputElement),
+    send: byTestId('chat-send', HTMLButtonElement),
+    remaining: byTestId('chat-remaining', HTMLElement),
+    nameForm: byId('chat-name-form', HTMLFormElement),
+    nameInput: byTestId('chat-name-input', HTMLInputElement),
+  },
+  send: (event) => events.send(event),
+  onNameChange: () => events.sayHello(),
+});
+
 function showState(state: ViewerState, note: string): void {
   document.body.dataset.state = state;
   offline.hidden = state !== 'offline';
@@ -44,15 +110,68 @@ function showState(state: ViewerState, note: string): void {
   screenNote.hidden = note === '';
 }
 
+/** Refusals that can only be about a chat message or a name (the rest: whoever asked last). */
+const CHAT_REFUSALS = new Set(['chat_closed', 'muted', 'bad_text', 'blocked_word', 'bad_name']);
+
+/**
+ * Shows a refusal where the person is looking. `not_live` answers "clip that!"; generic ones
+ * (slow_down, hello_first, malformed…) go to "clip that!" while a tap awaits its answer, and
+ * otherwise to the chat, where a name or message was the likely cause.
+ */
+function showServerError(error: Omit<ServerEventOf<'error'>, 'type'>): void {
+  if (error.error === 'not_live' || (clip.awaitingAnswer && !CHAT_REFUSALS.has(error.error))) clip.showError(error.message);
+  else chat.showError(error);
+}
+
+function onEvent(event: ServerEvent): void {
+  switch (event.type) {
+    case 'page':
+      profile.show(event.profile);
+      schedule.setSchedule(event.schedule);
+      break;
+    case 'welcome':
+      chat.welcome(event);
+      break;
+    case 'chat-state':
+      chat.state(event.open, event.slowModeSeconds);
+      break;
+    case 'chat-history':
+      chat.history(event.messages);
+      break;
+    case 'chat':
+      chat.add(event.message);
+      break;
+    case 'chat-deleted':
+      chat.remove(event.id);
+      break;
+    case 'notice':
+      notice.startingSoon(event.set);
+      break;
+    case 'marked':
+      clip.marked(event.count);
+      break;
+    default:
+      // New types may appear within version 1: ignored (the guard drops them anyway).
+      break;
+  }
+}
+
 let heardFromNode = false;
 const events = new EventsClient({
   validate: guardServerEvent,
+  hello: () => ({ clientId: tabClientId(), name: loadChatName() }),
   onStatus: (status) => {
     heardFromNode = true;
     view.show(status);
     player.setLive(status.live);
+    place.show(status.location);
+    schedule.setLive(status.live);
+    notice.setLive(status.live);
+    clip.setLive(status.live);
   },
   onViewers: (count) => view.count(count),
+  onEvent,
+  onServerError: showServerError,
   onConnectionChange: (state) => {
     const lost = state === 'reconnecting';
     reachNote.hidden = !lost;
@@ -66,6 +185,11 @@ window.__curbcast = { framesDecoded: () => framesDecoded(video) };
 window.addEventListener('pagehide', () => {
   player.close();
   events.close();
+  chat.close();
+  clip.close();
+  schedule.close();
+  notice.close();
+  profile.close();
 });
 // Back from the back/forward cache: the sessions were closed on the way out, so start afresh.
 window.addEventListener('pageshow', (event) => {

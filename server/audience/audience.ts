@@ -82,6 +82,13 @@ export class Audience {
     this.#on(this.chat, 'deleted', (id: number) => this.hub.broadcast({ type: 'chat-deleted', id }));
     this.#on(this.chat, 'state', () => this.hub.broadcast(this.#chatStateEvent()));
     this.#on(this.chat, 'history', (messages: ChatMessage[]) => this.hub.broadcast({ type: 'chat-history', messages }));
+    this.#on(this.chat, 'mute', (key: string, muted: boolean) => {
+      // Tell the muted viewer's own pages at once (a page shows "you are muted" from its welcome).
+      for (const connection of this.hub.connections()) {
+        const identity = connection.identity;
+        if (identity?.key === key && identity.role === 'viewer') connection.send({ type: 'welcome', role: 'viewer', name: identity.name, muted });
+      }
+    });
     this.#on(this.markers, 'marker', (marker: Marker) => this.hub.broadcast({ type: 'marker', marker }, toBusker));
     this.#on(this.scheduler, 'starting-soon', (set: ScheduledSet) => this.hub.broadcast({ type: 'notice', kind: 'starting-soon', set }));
     this.#on(this.scheduler, 'changed', () => this.hub.broadcast(this.#pageEvent()));

@@ -39,6 +39,8 @@ type ChatRoomEvents = {
   state: [];
   /** A new set began: its (empty) history replaces the old one. */
   history: [ChatMessage[]];
+  /** A viewer (by key) was muted or unmuted: their pages should know. */
+  mute: [key: string, muted: boolean];
 };
 
 /**
@@ -145,12 +147,14 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
     const mute: Mute = { key: author.key, name: author.name, mutedAt: this.now() };
     insertMute(this.db, mute);
     this.#muted.add(author.key);
+    this.emit('mute', author.key, true);
     return mute;
   }
 
   unmute(key: string): boolean {
     if (!deleteMute(this.db, key)) return false;
     this.#muted.delete(key);
+    this.emit('mute', key, false);
     return true;
   }
 

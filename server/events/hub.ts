@@ -59,6 +59,11 @@ export class EventsHub {
     }
   }
 
+  /** Every open socket (a copy: sending may close one). */
+  connections(): EventsConnection[] {
+    return [...this.#connections];
+  }
+
   close(): void {
     for (const connection of [...this.#connections]) connection.close();
     this.#wss.close();

@@ -125,6 +125,8 @@ describe('the audience over the events socket and HTTP', () => {
     const muted = await admin('POST', '/api/chat/mutes', { messageId: message.id });
     expect(muted.status).toBe(201);
     const mute = (await muted.json()) as { key: string; name: string };
+    // Ana's page learns it at once, before she tries to write.
+    expect(await ana.next('welcome', (e) => e.muted)).toMatchObject({ name: 'Ana', muted: true });
     expect(mute.name).toBe('Ana');
     expect(mute.key).not.toContain(ana.clientId);
     const from = ana.events.length;
@@ -135,7 +137,9 @@ describe('the audience over the events socket and HTTP', () => {
     // A muted viewer who reloads (same tab id) is still muted, and is told on hello.
     expect(await ana.hello({ name: 'Ana again' })).toMatchObject({ muted: true });
     expect((await (await admin('GET', '/api/chat/moderation')).json()).mutes).toHaveLength(1);
+    const beforeUnmute = ana.events.length;
     expect((await admin('DELETE', `/api/chat/mutes/${mute.key}`)).status).toBe(204);
+    expect(await ana.next('welcome', (e) => !e.muted, beforeUnmute)).toBeTruthy();
 
     expect((await admin('PUT', '/api/chat/settings', { slowModeSeconds: 60, blockedWords: ['Darn'] })).status).toBe(200);
     expect(await bo.next('chat-state', (e) => e.slowModeSeconds === 60)).toBeTruthy();
