@@ -121,11 +121,15 @@ describe('the audience in Chromium: chat, moderation, page, location, schedule, 
     await ana.screenshot({ path: join(SHOTS, 'viewer-offline-schedule.png') });
   });
 
-  it('location: nothing reaches viewers without consent; with it, place and map links appear', async () => {
+  it('location typed (or taken from the browser) without consent: nothing reaches viewers', async () => {
     await studio.click(id('tab-live')).catch(() => undefined);
     await studio.fill(id('location-place'), 'Harbour steps, Galway');
-    await studio.fill(id('location-lat'), '53.2707');
-    await studio.fill(id('location-lon'), '-9.0568');
+    // "Use my current position": the browser's geolocation (here an emulated fix) fills the coordinates.
+    await busker.browser.grantPermissions(['geolocation'], { origin: base });
+    await busker.browser.setGeolocation({ latitude: 53.2707, longitude: -9.0568, accuracy: 20 });
+    await studio.click(id('location-here'));
+    await studio.waitForFunction(() => (document.querySelector('[data-testid="location-lat"]') as HTMLInputElement).value.startsWith('53.27'));
+    expect(await studio.inputValue(id('location-lon'))).toMatch(/^-9\.056/);
     await studio.click(id('location-save'));
     await waitForText(studio, 'location-shown', /no location/i);
     await studio.waitForFunction(() => !(document.querySelector('[data-testid="location-share"]') as HTMLInputElement).checked);
