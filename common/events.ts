@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { StatusSchema } from './api.js';
 import { ChatMessageSchema, ChatRoleSchema, ClientIdSchema } from './chat.js';
+import { ClipJobSchema, CommentSchema, ShortSchema } from './clips.js';
 import { MarkerSchema } from './markers.js';
 import { ProfileSchema } from './profile.js';
 import { ScheduledSetSchema } from './schedule.js';
@@ -45,6 +46,14 @@ export const ServerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('marked'), markerId: z.number().int(), count: z.number().int() }),
   /** Busker only: a marker was made or its count grew. */
   z.object({ type: z.literal('marker'), marker: MarkerSchema }),
+  /** Published shorts with their latest comments: on connect and when the list changes. */
+  z.object({ type: z.literal('shorts'), shorts: z.array(ShortSchema) }),
+  /** A new comment on a published short. */
+  z.object({ type: z.literal('comment'), shortId: z.number().int(), comment: CommentSchema }),
+  /** The busker deleted a comment. */
+  z.object({ type: z.literal('comment-deleted'), shortId: z.number().int(), id: z.number().int() }),
+  /** Busker only: a fast-copy export's progress, and its end (done with the clip, failed, cancelled). */
+  z.object({ type: z.literal('clip-job'), job: ClipJobSchema }),
   /** Busker only: the recorder's state, on hello and when it changes ("recording stopped: disk full"). */
   z.object({
     type: z.literal('recording'),
@@ -83,5 +92,7 @@ export const ClientEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chat'), text: z.string().max(2000) }),
   /** "Clip that!": this moment was great. */
   z.object({ type: z.literal('clip-that') }),
+  /** A comment on a published short (same rules as chat, but open while offline too). */
+  z.object({ type: z.literal('comment'), shortId: z.number().int(), text: z.string().max(2000) }),
 ]);
 export type ClientEvent = z.infer<typeof ClientEventSchema>;

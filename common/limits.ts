@@ -40,3 +40,24 @@ export const SCHEDULE_MAX = 50;
 export const PLACE_MAX = 120;
 /** The grid an approximate location is snapped to, metres. */
 export const APPROXIMATE_GRID_METRES = 500;
+
+export const CLIP_LIMITS = {
+  /** Shortest clip, ms. */
+  minMs: 1000,
+  /** Longest fast-copy clip, ms (a short is short; a long excerpt is the recording itself). */
+  maxCopyMs: 10 * 60_000,
+  /** Longest vertical short, ms (YouTube Shorts' limit). */
+  maxVerticalMs: 3 * 60_000,
+  /** A vertical short's frame. */
+  verticalWidth: 720,
+  verticalHeight: 1280,
+  /** Characters in a clip's title. */
+  title: 100,
+  /** Largest vertical short the studio may upload, bytes. */
+  uploadBytes: 300 * 1024 * 1024,
+  /** The range suggested around a "clip that!" marker: this much before, the rest after. */
+  suggestedMs: 30_000,
+  suggestedLeadMs: 20_000,
+  /** Comments per short sent to pages. */
+  comments: 50,
+} as const;
