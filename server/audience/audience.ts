@@ -13,6 +13,7 @@ import type { WritableDB } from '../library/database.js';
 import type { RecordingState, SetArchive } from '../record/archive.js';
 import type { Sfu } from '../sfu/sfu.js';
 import { ChatRoom } from './chat-room.js';
+import { ChatRules } from './chat-rules.js';
 import { authorKey, viewerName } from './identity.js';
 import { LocationConsent } from './location-consent.js';
 import { MarkerBoard } from './marker-board.js';
@@ -40,6 +41,8 @@ export interface AudienceOptions {
  */
 export class Audience {
   readonly hub: EventsHub;
+  /** Mutes, slow mode, blocked words, rate limits: for chat and comments alike. */
+  readonly rules: ChatRules;
   readonly chat: ChatRoom;
   readonly markers: MarkerBoard;
   readonly scheduler: Scheduler;
@@ -53,7 +56,8 @@ export class Audience {
     const { sfu, archive, db } = options;
     const clock = options.clock ?? systemClock;
     const setClock = () => archive.clock(clock.now());
-    this.chat = new ChatRoom(db, setClock, clock.now);
+    this.rules = new ChatRules(db, clock.now);
+    this.chat = new ChatRoom(db, this.rules, setClock, clock.now);
     this.markers = new MarkerBoard(db, setClock, clock.now);
     this.scheduler = new Scheduler(db, clock);
     this.profile = new ProfileStore(db, options.dataDir);
@@ -81,8 +85,9 @@ export class Audience {
     this.#on(this.chat, 'message', (message: ChatMessage) => this.hub.broadcast({ type: 'chat', message }));
     this.#on(this.chat, 'deleted', (id: number) => this.hub.broadcast({ type: 'chat-deleted', id }));
     this.#on(this.chat, 'state', () => this.hub.broadcast(this.#chatStateEvent()));
+    this.#on(this.rules, 'settings', () => this.hub.broadcast(this.#chatStateEvent()));
     this.#on(this.chat, 'history', (messages: ChatMessage[]) => this.hub.broadcast({ type: 'chat-history', messages }));
-    this.#on(this.chat, 'mute', (key: string, muted: boolean) => {
+    this.#on(this.rules, 'mute', (key: string, muted: boolean) => {
       // Tell the muted viewer's own pages at once (a page shows "you are muted" from its welcome).
       for (const connection of this.hub.connections()) {
         const identity = connection.identity;
@@ -156,7 +161,7 @@ export class Audience {
     const name = busker ? buskerName || 'Busker' : viewerName(hello.name, key, buskerName);
     const wasBusker = connection.isBusker;
     connection.identity = { key, name, role: busker ? 'busker' : 'viewer' };
-    connection.send({ type: 'welcome', role: connection.identity.role, name, muted: !busker && this.chat.isMuted(key) });
+    connection.send({ type: 'welcome', role: connection.identity.role, name, muted: !busker && this.rules.isMuted(key) });
     if (busker && !wasBusker) {
       connection.send(recordingEvent(this.#options.archive.state));
       const setId = this.#options.archive.clock() ? this.#options.archive.liveSetId : undefined;
@@ -180,7 +185,7 @@ export class Audience {
   }
 
   #chatStateEvent(): ServerEvent {
-    return { type: 'chat-state', open: this.chat.open, slowModeSeconds: this.chat.settings.slowModeSeconds };
+    return { type: 'chat-state', open: this.chat.open, slowModeSeconds: this.rules.settings.slowModeSeconds };
   }
 
   #on<A extends unknown[]>(

@@ -122,7 +122,7 @@ export function audienceRoutes({ audience, db, publishToken }: AudienceRoutesCon
       path: '/api/chat/moderation',
       handle(req, res) {
         admin(req);
-        sendJson(res, 200, { settings: audience.chat.settings, mutes: audience.chat.mutes() });
+        sendJson(res, 200, { settings: audience.rules.settings, mutes: audience.rules.mutes() });
       },
     },
     {
@@ -131,8 +131,8 @@ export function audienceRoutes({ audience, db, publishToken }: AudienceRoutesCon
       async handle(req, res) {
         admin(req);
         const settings = await readJsonAs(req, ChatSettingsSchema, 'Chat settings', 'bad_chat_settings');
-        audience.chat.updateSettings(settings);
-        sendJson(res, 200, audience.chat.settings);
+        audience.rules.updateSettings(settings);
+        sendJson(res, 200, audience.rules.settings);
       },
     },
     {
@@ -164,7 +164,7 @@ export function audienceRoutes({ audience, db, publishToken }: AudienceRoutesCon
       path: '/api/chat/mutes/:key',
       handle(req, res, params) {
         admin(req);
-        if (!audience.chat.unmute(params.key ?? '')) throw new NotFoundError('That viewer is not muted.');
+        if (!audience.rules.unmute(params.key ?? '')) throw new NotFoundError('That viewer is not muted.');
         res.writeHead(204).end();
       },
     },

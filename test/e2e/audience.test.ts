@@ -228,7 +228,7 @@ describe('the audience in Chromium: chat, moderation, page, location, schedule, 
   it('a blocked word is refused', async () => {
     await studio.fill(id('blocked-words'), 'banjo');
     await studio.click(id('moderation-save'));
-    await waitFor('settings saved', () => node.audience.chat.settings.blockedWords.includes('banjo'));
+    await waitFor('settings saved', () => node.audience.rules.settings.blockedWords.includes('banjo'));
     await say(ana, 'more BANJO please');
     await waitForText(ana, 'chat-error', /word/i);
     expect((await transcript(guest)).some((line) => line.includes('BANJO'))).toBe(false);

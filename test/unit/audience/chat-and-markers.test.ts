@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CHAT_LIMITS, type ChatMessage } from '../../../common/chat.js';
 import { MARKER_COOLDOWN_MS, MARKER_MAX_SPAN_MS, MARKER_MERGE_MS, type Marker } from '../../../common/markers.js';
 import { ChatRoom, type ChatAuthor } from '../../../server/audience/chat-room.js';
+import { ChatRules } from '../../../server/audience/chat-rules.js';
 import { MarkerBoard } from '../../../server/audience/marker-board.js';
 import { Refusal } from '../../../server/audience/refusal.js';
 import { TokenBucket } from '../../../server/audience/token-bucket.js';
@@ -30,7 +31,7 @@ describe('ChatRoom', () => {
     let now = 1_000_000;
     const setId = startSet(db, { title: 'T', hashtags: [], description: '' }, now);
     let clock: SetClock | undefined = { setId, recordingId: null, offsetMs: null };
-    const room = new ChatRoom(db, () => clock, () => now);
+    const room = new ChatRoom(db, new ChatRules(db, () => now), () => clock, () => now);
     const sent: ChatMessage[] = [];
     room.on('message', (m) => sent.push(m));
     const bucket = () => new TokenBucket(CHAT_LIMITS.burst, CHAT_LIMITS.refillMs, () => now);
@@ -84,7 +85,7 @@ describe('ChatRoom', () => {
   it('slow mode: one message per viewer every N seconds, even across reconnects; the busker is exempt', () => {
     const { room, setId, bucket, tick } = setup();
     room.setLiveSet(setId);
-    room.updateSettings({ slowModeSeconds: 30, blockedWords: [] });
+    room.rules.updateSettings({ slowModeSeconds: 30, blockedWords: [] });
     room.post(ana, 'first', bucket());
     const refusal = refusalOf(() => room.post(ana, 'second', bucket()));
     expect(refusal.code).toBe('slow_down');
@@ -106,9 +107,9 @@ describe('ChatRoom', () => {
     expect(refusalOf(() => room.post(ana, 'again', bucket()))).toMatchObject({ code: 'muted' });
     room.post(bo, 'fine', bucket());
     // A room opened later (node restart) still knows the mute.
-    expect(new ChatRoom(db, () => undefined).isMuted('k-ana')).toBe(true);
-    expect(room.unmute('k-ana')).toBe(true);
-    expect(room.unmute('k-ana')).toBe(false);
+    expect(new ChatRules(db).isMuted('k-ana')).toBe(true);
+    expect(room.rules.unmute('k-ana')).toBe(true);
+    expect(room.rules.unmute('k-ana')).toBe(false);
     room.post(ana, 'sorry', bucket());
     const own = room.post(busker, 'mine', bucket());
     expect(() => room.muteAuthorOf(own.id)).toThrow(Refusal);
@@ -118,7 +119,7 @@ describe('ChatRoom', () => {
   it('refuses blocked words (viewers only) and bad text', () => {
     const { room, setId, bucket } = setup();
     room.setLiveSet(setId);
-    room.updateSettings({ slowModeSeconds: 0, blockedWords: ['darn'] });
+    room.rules.updateSettings({ slowModeSeconds: 0, blockedWords: ['darn'] });
     expect(refusalOf(() => room.post(ana, 'oh DARN', bucket())).code).toBe('blocked_word');
     expect(refusalOf(() => room.post(ana, '   ', bucket())).code).toBe('bad_text');
     expect(refusalOf(() => room.post(ana, 'x'.repeat(CHAT_LIMITS.text + 1), bucket())).code).toBe('bad_text');
