@@ -129,3 +129,14 @@ export function verticalUploadPath(request: { recordingId: number; inMs: number;
   });
   return `/api/clips/vertical?${query}`;
 }
+
+/** Why a range cannot be cut (for people), or undefined when it can. Node and studio use the same rules. */
+export function clipRangeProblem(inMs: number, outMs: number, durationMs: number, maxMs: number): string | undefined {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  if (!(inMs >= 0) || !(outMs > 0)) return 'The in and out points must be times in the recording.';
+  if (inMs >= outMs) return 'The in-point must come before the out-point.';
+  if (outMs > durationMs + 50) return `The out-point is past the end: the recording is only ${seconds(durationMs)} long.`;
+  if (outMs - inMs < CLIP_LIMITS.minMs) return `A clip is at least ${seconds(CLIP_LIMITS.minMs)} long.`;
+  if (outMs - inMs > maxMs) return `A clip is at most ${seconds(maxMs)} long here.`;
+  return undefined;
+}

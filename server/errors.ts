@@ -55,6 +55,13 @@ export class UnsupportedMediaTypeError extends CurbcastError {
   }
 }
 
+/** The node's disk is full (or not writable): nothing was kept. */
+export class InsufficientStorageError extends CurbcastError {
+  constructor(message: string) {
+    super(507, 'insufficient_storage', message);
+  }
+}
+
 /** The object is closed and refuses further work (mediasoup's InvalidStateError). */
 export class InvalidStateError extends Error {
   override name = 'InvalidStateError';

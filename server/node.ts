@@ -10,6 +10,10 @@ import { createHttpServer } from './http/http-server.js';
 import { mediaRoutes } from './http/media-routes.js';
 import { libraryRoutes } from './http/library-routes.js';
 import { audienceRoutes } from './http/audience-routes.js';
+import { clipRoutes } from './http/clip-routes.js';
+import { ClipExporter } from './clips/clip-exporter.js';
+import { ClipFiles } from './clips/clip-files.js';
+import { ShortsGallery } from './clips/shorts-gallery.js';
 import { MediaLinks } from './media-links.js';
 import { viewerUrls } from './network.js';
 import { defaultPagesDir } from './paths.js';
@@ -78,6 +82,8 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
   });
   const archive = new SetArchive(db, options.dataDir, sfu, logger, options.archive);
   await archive.repair();
+  const links = new MediaLinks(() => publishToken);
+  const clipFiles = new ClipFiles(db, options.dataDir);
   const audience = new Audience({
     sfu,
     archive,
@@ -87,13 +93,17 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
     logger,
     heartbeatMs: options.heartbeatMs,
     clock: options.clock,
+    gallery: (rules) => new ShortsGallery(db, options.dataDir, rules, links),
   });
+  const exporter = new ClipExporter(db, clipFiles, (row) => audience.gallery.toClip(row), logger);
+  exporter.on('job', (job) => audience.toBusker({ type: 'clip-job', job }));
   let urls: string[] = [];
   const server = createHttpServer({
     routes: [
       ...mediaRoutes(sfu, () => publishToken),
       ...apiRoutes({ sfu, publishToken: () => publishToken, viewerUrls: () => urls }),
-      ...libraryRoutes({ db, dataDir: options.dataDir, archive, links: new MediaLinks(() => publishToken), publishToken: () => publishToken }),
+      ...libraryRoutes({ db, dataDir: options.dataDir, archive, links, publishToken: () => publishToken }),
+      ...clipRoutes({ db, files: clipFiles, exporter, gallery: audience.gallery, links, publishToken: () => publishToken }),
       ...audienceRoutes({ audience, db, publishToken: () => publishToken }),
     ],
     pagesDir: options.pagesDir ?? defaultPagesDir(),
@@ -130,6 +140,7 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
         // Ending the stage queues the recording's finalisation, which archive.close() awaits.
         sfu.close();
         await archive.close();
+        await exporter.close();
         audience.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -3,6 +3,8 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Page } from '../../common/api.js';
 import type { ChatMessage } from '../../common/chat.js';
+import type { Comment } from '../../common/clips.js';
+import type { ShortsGallery } from '../clips/shorts-gallery.js';
 import type { Marker } from '../../common/markers.js';
 import type { ScheduledSet } from '../../common/schedule.js';
 import { EVENTS_PROTOCOL_VERSION, type ClientEvent, type ServerEvent, type ServerEventOf } from '../../common/events.js';
@@ -32,6 +34,8 @@ export interface AudienceOptions {
   heartbeatMs?: number;
   /** Tests drive the schedule with a fake clock. */
   clock?: SchedulerClock;
+  /** The busker's published shorts and their comments (built on `rules`). */
+  gallery: (rules: ChatRules) => ShortsGallery;
 }
 
 /**
@@ -48,6 +52,7 @@ export class Audience {
   readonly scheduler: Scheduler;
   readonly profile: ProfileStore;
   readonly location: LocationConsent;
+  readonly gallery: ShortsGallery;
   readonly #unsubscribes: Array<() => void> = [];
   readonly #options: AudienceOptions;
 
@@ -62,6 +67,7 @@ export class Audience {
     this.scheduler = new Scheduler(db, clock);
     this.profile = new ProfileStore(db, options.dataDir);
     this.location = new LocationConsent(db, sfu);
+    this.gallery = options.gallery(this.rules);
     this.hub = new EventsHub({
       maxConnections: options.maxConnections,
       heartbeatMs: options.heartbeatMs,
@@ -98,6 +104,9 @@ export class Audience {
     this.#on(this.scheduler, 'starting-soon', (set: ScheduledSet) => this.hub.broadcast({ type: 'notice', kind: 'starting-soon', set }));
     this.#on(this.scheduler, 'changed', () => this.hub.broadcast(this.#pageEvent()));
     this.#on(this.profile, 'changed', () => this.hub.broadcast(this.#pageEvent()));
+    this.#on(this.gallery, 'changed', () => this.hub.broadcast(this.#shortsEvent()));
+    this.#on(this.gallery, 'comment', (shortId: number, comment: Comment) => this.hub.broadcast({ type: 'comment', shortId, comment }));
+    this.#on(this.gallery, 'comment-deleted', (shortId: number, id: number) => this.hub.broadcast({ type: 'comment-deleted', shortId, id }));
     // The schedule reloads from the library (a restarted node announces what came due meanwhile).
     this.scheduler.start();
   }
@@ -105,6 +114,11 @@ export class Audience {
   /** The busker's page, as GET /api/page and the `page` event give it. */
   page(): Page {
     return { profile: this.profile.profile, schedule: this.scheduler.upcoming() };
+  }
+
+  /** Sends a private event to the busker's pages only (e.g. an export's progress). */
+  toBusker(event: ServerEvent): void {
+    this.hub.broadcast(event, (c) => c.isBusker);
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -123,6 +137,7 @@ export class Audience {
     connection.send(this.#pageEvent());
     connection.send(this.#chatStateEvent());
     connection.send({ type: 'chat-history', messages: this.chat.history() });
+    connection.send(this.#shortsEvent());
   }
 
   #onClientEvent(connection: EventsConnection, event: Exclude<ClientEvent, { type: 'ping' }>): void {
@@ -133,6 +148,9 @@ export class Audience {
           break;
         case 'chat':
           this.chat.post(this.#identityOf(connection), event.text, connection.chatBucket);
+          break;
+        case 'comment':
+          this.gallery.comment(this.#identityOf(connection), event.shortId, event.text, connection.chatBucket);
           break;
         case 'clip-that': {
           const marker = this.markers.tap(this.#identityOf(connection).key);
@@ -182,6 +200,10 @@ export class Audience {
 
   #pageEvent(): ServerEvent {
     return { type: 'page', ...this.page() };
+  }
+
+  #shortsEvent(): ServerEvent {
+    return { type: 'shorts', shorts: this.gallery.shorts() };
   }
 
   #chatStateEvent(): ServerEvent {

@@ -13,7 +13,7 @@ import { getSet } from '../library/sets.js';
 import type { ReadableDB } from '../library/database.js';
 import { MAX_JSON_BYTES, readBodyBytes, readJson, readJsonAs } from './body.js';
 import { sendJson } from './respond.js';
-import type { Route } from './router.js';
+import { idParam, type Route } from './router.js';
 import { sendFileRange } from './send-file.js';
 
 export interface AudienceRoutesContext {
@@ -179,11 +179,4 @@ export function audienceRoutes({ audience, db, publishToken }: AudienceRoutesCon
       },
     },
   ];
-}
-
-/** A numeric id from the path; anything else is simply not found. */
-function idParam(value: string | undefined): number {
-  const id = Number(value);
-  if (!value || !Number.isSafeInteger(id) || id <= 0) throw new NotFoundError();
-  return id;
 }

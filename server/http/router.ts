@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MethodNotAllowedError } from '../errors.js';
+import { MethodNotAllowedError, NotFoundError } from '../errors.js';
 
 export type Params = Record<string, string | undefined>;
 
@@ -66,4 +66,11 @@ function decodeURIComponentSafe(text: string): string {
   } catch {
     return text;
   }
+}
+
+/** A positive integer id from the path; anything else is simply not found. */
+export function idParam(value: string | undefined): number {
+  const id = Number(value);
+  if (!value || !Number.isSafeInteger(id) || id <= 0) throw new NotFoundError();
+  return id;
 }

@@ -89,3 +89,16 @@ export function listMutes(db: ReadableDB): Mute[] {
   }>;
   return rows.map((r) => ({ key: r.author_key, name: r.name, mutedAt: r.muted_at }));
 }
+
+/** Chat messages (deleted ones too: they were said) per `bucketMs` of a recording's clock. */
+export function chatDensity(db: ReadableDB, recordingId: number, bucketMs: number, buckets: number): number[] {
+  const counts = new Array<number>(buckets).fill(0);
+  const rows = db
+    .prepare(
+      `SELECT recording_offset_ms / ? AS bucket, COUNT(*) AS n FROM chat_messages
+        WHERE recording_id = ? AND recording_offset_ms IS NOT NULL GROUP BY bucket`,
+    )
+    .all(bucketMs, recordingId) as Array<{ bucket: number; n: number }>;
+  for (const { bucket, n } of rows) if (bucket >= 0 && bucket < buckets) counts[bucket] = n;
+  return counts;
+}

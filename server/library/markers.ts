@@ -48,3 +48,11 @@ export function setMarkers(db: ReadableDB, setId: number): Marker[] {
   const rows = db.prepare('SELECT * FROM markers WHERE set_id = ? ORDER BY created_at, id').all(setId) as RawMarker[];
   return rows.map(toMarker);
 }
+
+/** A recording's markers, by position. */
+export function recordingMarkers(db: ReadableDB, recordingId: number): Marker[] {
+  const rows = db
+    .prepare('SELECT * FROM markers WHERE recording_id = ? ORDER BY recording_offset_ms, id')
+    .all(recordingId) as RawMarker[];
+  return rows.map(toMarker);
+}

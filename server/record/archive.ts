@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
 import { mkdir, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -10,7 +9,7 @@ import type { Sfu } from '../sfu/sfu.js';
 import type { Stage } from '../sfu/stage.js';
 import { Recorder } from './recorder.js';
 import { remuxToSeekable } from './remux.js';
-import { containerFor, recordingFileName } from './file-names.js';
+import { containerFor, freeFileName, recordingFileName } from './file-names.js';
 
 export const RECORDINGS_FOLDER = 'recordings';
 
@@ -189,7 +188,8 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
     const video = stage.publisher.source('video');
     if (!video) return;
     const audio = stage.publisher.source('audio');
-    const file = this.#freeFileName(recordingFileName(new Date(stage.startedAt), stage.info.title, containerFor(video.codec.name)));
+    const name = recordingFileName(new Date(stage.startedAt), stage.info.title, containerFor(video.codec.name));
+    const file = freeFileName(this.dataDir, RECORDINGS_FOLDER, name, (f) => recordingFileTaken(this.db, f));
     session.file = file;
     session.recordingId = createRecording(this.db, {
       setId: session.setId,
@@ -210,14 +210,6 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
       if (!session.failed) session.diskCheck = setInterval(() => void this.#checkDisk(session), this.#diskCheckMs);
     } catch (error) {
       this.#fail(session, error as NodeJS.ErrnoException);
-    }
-  }
-
-  /** A name no file and no row has yet: `name.webm`, then `name_2.webm`, … */
-  #freeFileName(name: string): string {
-    for (let n = 1; ; n++) {
-      const file = join(RECORDINGS_FOLDER, n === 1 ? name : name.replace(/\.(webm|mkv)$/, `_${n}.$1`));
-      if (!existsSync(join(this.dataDir, file)) && !recordingFileTaken(this.db, file)) return file;
     }
   }
 

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
 /** WebM for VP8/VP9/AV1; Matroska (which WebM is a subset of) for H.264, which WebM does not admit. */
 export function containerFor(videoCodec: string): 'webm' | 'mkv' {
   return /h264|avc/i.test(videoCodec) ? 'mkv' : 'webm';
@@ -21,4 +24,15 @@ export function recordingFileName(startedAt: Date, title: string, extension: 'we
     .slice(0, 40)
     .replace(/-+$/, '');
   return `${stamp}${slug ? `_${slug}` : ''}.${extension}`;
+}
+
+/**
+ * A file name in `folder` that neither the disk nor the library (`taken`) has yet: `name.ext`,
+ * then `name_2.ext`, … Returned relative to the data folder, as rows store it.
+ */
+export function freeFileName(dataDir: string, folder: string, name: string, taken: (file: string) => boolean): string {
+  for (let n = 1; ; n++) {
+    const file = join(folder, n === 1 ? name : name.replace(/\.(\w+)$/, `_${n}.$1`));
+    if (!existsSync(join(dataDir, file)) && !taken(file)) return file;
+  }
 }
