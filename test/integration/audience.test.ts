@@ -59,10 +59,10 @@ describe('the audience over the events socket and HTTP', () => {
     await node.close();
   });
 
-  it('greets a socket with status, page, chat state and history; chat is closed while offline', async () => {
+  it('greets a socket with status, page, chat state, history and shorts; chat is closed while offline', async () => {
     const viewer = await socket();
-    await viewer.next('chat-history');
-    expect(viewer.events.map((e) => e.type)).toEqual(['status', 'page', 'chat-state', 'chat-history']);
+    await viewer.next('shorts');
+    expect(viewer.events.map((e) => e.type)).toEqual(['status', 'page', 'chat-state', 'chat-history', 'shorts']);
     expect(viewer.last('chat-state')).toMatchObject({ open: false });
     const welcome = await viewer.hello();
     expect(welcome).toMatchObject({ role: 'viewer', muted: false });
