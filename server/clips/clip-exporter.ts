@@ -89,6 +89,7 @@ export class ClipExporter extends EventEmitter<ExporterEvents> {
     try {
       final = await this.files.reserve(new Date(recordedAt + request.inMs), request.title, extension);
       temporary = `${this.files.path(final)}.part`;
+      await rm(temporary, { force: true });
       const { startMs } = await copyCut({
         source: sourcePath,
         destination: temporary,

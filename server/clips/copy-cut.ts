@@ -5,12 +5,12 @@ import {
   ConversionCanceledError,
   EncodedPacketSink,
   FilePathSource,
-  FilePathTarget,
   Input,
   MkvOutputFormat,
   Output,
   WebMOutputFormat,
 } from 'mediabunny';
+import { fileTarget } from '../record/file-target.js';
 
 export interface CopyCutOptions {
   source: string;
@@ -48,7 +48,7 @@ export async function copyCut(options: CopyCutOptions): Promise<CopyCutResult> {
     const key = await new EncodedPacketSink(video).getKeyPacket(options.inMs / 1000, { metadataOnly: true });
     const start = key?.timestamp ?? 0;
     const format = options.destination.includes('.mkv') ? new MkvOutputFormat() : new WebMOutputFormat();
-    const output = new Output({ format, target: new FilePathTarget(options.destination) });
+    const output = new Output({ format, target: await fileTarget(options.destination) });
     conversion = await Conversion.init({
       input,
       output,

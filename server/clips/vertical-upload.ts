@@ -36,6 +36,7 @@ export async function receiveVerticalShort(req: IncomingMessage, db: WritableDB,
   const file = await files.reserve(new Date(source.recording.startedAt + inMs), title.data, 'webm');
   const temporary = `${files.path(file)}.part`;
   try {
+    await rm(temporary, { force: true });
     await receiveTo(req, temporary);
     const facts = await probe(temporary).catch((error: Error) => {
       throw new BadRequestError(`That upload is not a video the node can read (${error.message}).`, 'bad_upload');

@@ -1,5 +1,6 @@
 import { rename, rm, stat } from 'node:fs/promises';
-import { ALL_FORMATS, Conversion, FilePathSource, FilePathTarget, Input, MkvOutputFormat, Output, WebMOutputFormat } from 'mediabunny';
+import { ALL_FORMATS, Conversion, FilePathSource, Input, MkvOutputFormat, Output, WebMOutputFormat } from 'mediabunny';
+import { fileTarget } from './file-target.js';
 
 export interface MediaFacts {
   durationMs: number;
@@ -17,11 +18,13 @@ export interface MediaFacts {
  */
 export async function remuxToSeekable(path: string): Promise<MediaFacts> {
   const temporary = `${path}.remux-${process.pid}.tmp`;
+  // A crash during an earlier remux may have left one behind.
+  await rm(temporary, { force: true });
   const input = new Input({ source: new FilePathSource(path), formats: ALL_FORMATS });
   try {
     // WebM admits only VP8/VP9/AV1 video; H.264 (what OBS sends) is kept in plain Matroska.
     const format = path.endsWith('.mkv') ? new MkvOutputFormat() : new WebMOutputFormat();
-    const output = new Output({ format, target: new FilePathTarget(temporary) });
+    const output = new Output({ format, target: await fileTarget(temporary) });
     const conversion = await Conversion.init({
       input,
       output,

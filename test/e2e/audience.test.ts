@@ -35,7 +35,8 @@ async function waitForText(page: Page, testId: string, match: string | RegExp, t
 
 /** The chat transcript of a page, as "name: text" lines. */
 function transcript(page: Page): Promise<string[]> {
-  return page.$$eval(`${id('chat-message')}`, (items) =>
+  // The live chat only (comments on shorts use the same item ids).
+  return page.$$eval(`${id('chat-list')} ${id('chat-message')}`, (items) =>
     items.map((item) => `${item.querySelector('[data-testid="chat-name"]')?.textContent}: ${item.querySelector('[data-testid="chat-text"]')?.textContent}`),
   );
 }

@@ -10,27 +10,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerEvent } from '../../common/events.js';
 import { publishFromChromium, type BrowserPublisher } from '../helpers/browser-publisher.js';
 import { openEventsSocket } from '../helpers/events-socket.js';
+import { canMountTmpfs } from '../helpers/synthetic-media.js';
 import { startTestNode, TEST_TOKEN } from '../helpers/node.js';
 import { playWithWerift } from '../helpers/werift-client.js';
 import { waitFor } from '../helpers/wait.js';
 import { listSets } from '../../server/library/sets.js';
 import { recordingsOfSet } from '../../server/library/recordings.js';
 import type { NodeOptions } from '../../server/node.js';
-
-/** A tiny tmpfs needs root and mount rights; machines without them skip that one case (see below). */
-function canMountTmpfs(): boolean {
-  const probe = join(tmpdir(), `curbcast-mount-probe-${process.pid}`);
-  try {
-    execFileSync('mkdir', ['-p', probe]);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
-    execFileSync('umount', [probe]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    execFileSync('rm', ['-rf', probe]);
-  }
-}
 
 describe('recording on a full disk', () => {
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
