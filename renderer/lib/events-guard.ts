@@ -1,5 +1,6 @@
 import type { Status } from '../../common/api.js';
 import type { ChatMessage } from '../../common/chat.js';
+import type { Comment, Short } from '../../common/clips.js';
 import type { ServerEvent, ServerEventOf } from '../../common/events.js';
 import type { PublicLocation } from '../../common/location.js';
 import type { Profile, ProfileLink } from '../../common/profile.js';
@@ -14,9 +15,10 @@ import { isRecord } from './node-error.js';
  * a field added to or changed in the schema, or a new event type (see `GUARDS`), is a type error
  * here. The studio validates with zod itself (events-schema.ts).
  *
- * Beyond the schema, as defence in depth for links the page turns into `<a href>` and `<img src>`:
- * profile links must be http(s) (others are dropped), the avatar must be the node's own avatar
- * path (else none), and a location's links must point at OpenStreetMap (else no location).
+ * Beyond the schema, as defence in depth for links the page turns into `<a href>`, `<img src>` and
+ * `<video src>`: profile links must be http(s) (others are dropped), the avatar must be the node's
+ * own avatar path (else none), a location's links must point at OpenStreetMap (else no location),
+ * and a short's file must be the node's own `/media/shorts/` path (else that short is left out).
  */
 export function guardServerEvent(message: unknown): ServerEvent | undefined {
   if (!isRecord(message) || !isEventType(message.type)) return undefined;
@@ -28,8 +30,8 @@ type Fields = Record<string, unknown>;
 type Guard<T extends ServerEvent['type']> = (message: Fields) => ServerEventOf<T> | undefined;
 
 /**
- * One guard per event type. `null`: busker-only events (the recorder's state, markers), which a
- * viewer page never uses and so drops. A type added to the schema must be added here to compile.
+ * One guard per event type. `null`: busker-only events (the recorder's state, markers, clip
+ * exports), which a viewer page never uses and so drops. A type added to the schema must be added here to compile.
  */
 const GUARDS: { [T in ServerEvent['type']]: Guard<T> | null } = {
   status: ({ version, status }) => {
@@ -62,6 +64,16 @@ const GUARDS: { [T in ServerEvent['type']]: Guard<T> | null } = {
   },
   marked: ({ markerId, count }) => (isInteger(markerId) && isInteger(count) ? { type: 'marked', markerId, count } : undefined),
   marker: null,
+  // A short is one value among many: a bad one is left out, the rest still show.
+  shorts: ({ shorts }) => (Array.isArray(shorts) ? { type: 'shorts', shorts: keepValid(shorts, guardShort) } : undefined),
+  comment: ({ shortId, comment }) => {
+    if (!isInteger(shortId)) return undefined;
+    const checked = guardComment(comment);
+    return checked && { type: 'comment', shortId, comment: checked };
+  },
+  'comment-deleted': ({ shortId, id }) =>
+    isInteger(shortId) && isInteger(id) ? { type: 'comment-deleted', shortId, id } : undefined,
+  'clip-job': null,
   recording: null,
   pong: ({ id }) => (typeof id === 'number' ? { type: 'pong', id } : undefined),
   error: ({ error, message, retryAfterMs }) => {
@@ -143,6 +155,33 @@ function guardChatMessage(value: unknown): ChatMessage | undefined {
   return isInteger(id) && typeof name === 'string' && isRole(role) && typeof text === 'string' && isFiniteNumber(sentAt)
     ? { id, name, role, text, sentAt }
     : undefined;
+}
+
+const SHORT_MEDIA_PREFIX = '/media/shorts/';
+
+function guardShort(value: unknown): Short | undefined {
+  if (!isRecord(value)) return undefined;
+  const { id, title, durationMs, width, height, mediaUrl, publishedAt, comments } = value;
+  if (!isInteger(id) || typeof title !== 'string' || !isFiniteNumber(publishedAt)) return undefined;
+  if (!isNullableNumber(durationMs) || !isNullableNumber(width) || !isNullableNumber(height)) return undefined;
+  // The node's own path only: never another site's file, a `javascript:` or `data:` URL.
+  if (typeof mediaUrl !== 'string' || !mediaUrl.startsWith(SHORT_MEDIA_PREFIX)) return undefined;
+  if (!Array.isArray(comments)) return undefined;
+  // A bad comment is left out; the short and its other comments still show.
+  return { id, title, durationMs, width, height, mediaUrl, publishedAt, comments: keepValid(comments, guardComment) };
+}
+
+/** A comment has a chat message's shape (and is shown like one). */
+const guardComment: (value: unknown) => Comment | undefined = guardChatMessage;
+
+/** The items that pass `guard` (the others are left out). */
+function keepValid<T>(items: unknown[], guard: (item: unknown) => T | undefined): T[] {
+  const checked: T[] = [];
+  for (const item of items) {
+    const one = guard(item);
+    if (one !== undefined) checked.push(one);
+  }
+  return checked;
 }
 
 /** Every item checked, or undefined when any is bad (a list is one value: all or nothing). */

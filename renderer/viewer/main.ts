@@ -13,6 +13,7 @@ import { Player, framesDecoded, type ViewerState } from './player.js';
 import { ProfileView } from './profile-view.js';
 import { ScheduleView } from './schedule-view.js';
 import { SetView } from './set-view.js';
+import { ShortsView } from './shorts-view.js';
 
 /**
  * The viewer: what a passer-by's phone opens from the QR code. Wiring only. No zod here (see
@@ -84,6 +85,7 @@ const clip = new ClipThat({
   send: (event) => events.send(event),
 });
 
+const chatNameInput = byTestId('chat-name-input', HTMLInputElement);
 const chat = new ChatPanel({
   elements: {
     list: byTestId('chat-list', HTMLOListElement),
@@ -97,10 +99,18 @@ const chat = new ChatPanel({
     send: byTestId('chat-send', HTMLButtonElement),
     remaining: byTestId('chat-remaining', HTMLElement),
     nameForm: byId('chat-name-form', HTMLFormElement),
-    nameInput: byTestId('chat-name-input', HTMLInputElement),
+    nameInput: chatNameInput,
   },
   send: (event) => events.send(event),
   onNameChange: () => events.sayHello(),
+});
+
+const shorts = new ShortsView({
+  root: byTestId('shorts', HTMLElement),
+  list: byTestId('shorts-list', HTMLElement),
+  send: (event) => events.send(event),
+  // One name for chat and comments: its box is in the chat panel.
+  onChangeName: () => chatNameInput.focus(),
 });
 
 function showState(state: ViewerState, note: string): void {
@@ -112,14 +122,18 @@ function showState(state: ViewerState, note: string): void {
 
 /** Refusals that can only be about a chat message or a name (the rest: whoever asked last). */
 const CHAT_REFUSALS = new Set(['chat_closed', 'muted', 'bad_text', 'blocked_word', 'bad_name']);
+/** Refusals never about a comment: "clip that!" while offline, chat closed, a name, the token. */
+const NOT_COMMENT_REFUSALS = new Set(['not_live', 'chat_closed', 'bad_name', 'bad_token']);
 
 /**
- * Shows a refusal where the person is looking. `not_live` answers "clip that!"; generic ones
- * (slow_down, hello_first, malformed…) go to "clip that!" while a tap awaits its answer, and
- * otherwise to the chat, where a name or message was the likely cause.
+ * Shows a refusal where the person is looking. While a comment awaits its answer, anything that
+ * can be about a comment goes to the short it was sent on. `not_live` answers "clip that!";
+ * generic ones (slow_down, hello_first, malformed…) go to "clip that!" while a tap awaits its
+ * answer, and otherwise to the chat, where a name or message was the likely cause.
  */
 function showServerError(error: Omit<ServerEventOf<'error'>, 'type'>): void {
-  if (error.error === 'not_live' || (clip.awaitingAnswer && !CHAT_REFUSALS.has(error.error))) clip.showError(error.message);
+  if (shorts.awaitingAnswer && !NOT_COMMENT_REFUSALS.has(error.error)) shorts.showError(error);
+  else if (error.error === 'not_live' || (clip.awaitingAnswer && !CHAT_REFUSALS.has(error.error))) clip.showError(error.message);
   else chat.showError(error);
 }
 
@@ -131,6 +145,7 @@ function onEvent(event: ServerEvent): void {
       break;
     case 'welcome':
       chat.welcome(event);
+      shorts.welcome(event);
       break;
     case 'chat-state':
       chat.state(event.open, event.slowModeSeconds);
@@ -149,6 +164,15 @@ function onEvent(event: ServerEvent): void {
       break;
     case 'marked':
       clip.marked(event.count);
+      break;
+    case 'shorts':
+      shorts.replace(event.shorts);
+      break;
+    case 'comment':
+      shorts.add(event.shortId, event.comment);
+      break;
+    case 'comment-deleted':
+      shorts.remove(event.shortId, event.id);
       break;
     default:
       // New types may appear within version 1: ignored (the guard drops them anyway).
@@ -190,6 +214,7 @@ window.addEventListener('pagehide', () => {
   schedule.close();
   notice.close();
   profile.close();
+  shorts.close();
 });
 // Back from the back/forward cache: the sessions were closed on the way out, so start afresh.
 window.addEventListener('pageshow', (event) => {
