@@ -30,6 +30,7 @@ import { measureTtff, type TtffResult } from './ttff.js';
 import { measureRecordingOverhead, recordingContinuity, type RecordingContinuity, type RecordingOverhead } from './recording.js';
 import { makeNoisyY4m } from './y4m.js';
 import { measureChatFanout, type ChatFanout } from './chat.js';
+import { measureCopyCut, type CopyCutBench } from './clips.js';
 
 const env = (name: string, fallback: number) => {
   const value = Number(process.env[name]);
@@ -167,6 +168,8 @@ function summaryLine(r: Results): string {
   if (rec) parts.push(`recording ${rec.extraPercentPoints >= 0 ? '+' : ''}${rec.extraPercentPoints} pts CPU (×${rec.ratio})`);
   const av = r.recording?.continuity;
   if (av) parts.push(`recorded gaps v ${av.largestVideoGapMs} ms a ${av.largestAudioGapMs} ms`);
+  const cut = r.clips?.copyCut;
+  if (cut) parts.push(`fast copy ${cut.rangeSeconds} s in ${cut.nodeMs.p50} ms (×${cut.nodeTimesRealTime} real time; ×${cut.ratioToFfmpeg} ffmpeg's time)`);
   const chat = r.chat?.points.at(-1);
   if (chat) parts.push(`chat to ${chat.sockets} sockets p50 ${chat.lastSocketMs.p50} ms p95 ${chat.lastSocketMs.p95} ms (×${r.chat?.lastSocketRatio ?? '?'} for ×${r.chat?.socketsRatio ?? '?'} sockets)`);
   if (r.warnings.length) parts.push(`${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}`);
@@ -214,6 +217,8 @@ interface Results {
   recordingOverhead?: RecordingOverhead;
   /** Chat fan-out: busker line → every viewer socket, at each audience size. */
   chat?: ChatFanout;
+  /** Shorts: fast copy (node) speed for a 30 s range of the recorded set. */
+  clips?: { copyCut: CopyCutBench | null };
   /** Why viewers left (node's log) and the node's first warnings/errors. */
   nodeLog?: NodeLogSummary;
   /** Node-reported viewers after the farm DELETEd its sessions and after the TTFF pages closed (expect 0). */
@@ -225,6 +230,23 @@ interface Results {
   nonLoopbackTx: { packets: number; ipv6NeighborSolicitations: number };
   warnings: string[];
   error?: string;
+}
+
+/** The recorded set's longest recording, cut through the node's API (null when there is none to cut). */
+async function benchCopyCut(baseUrl: string, token: string, dataDir: string): Promise<CopyCutBench | null> {
+  const library = (await (await fetch(`${baseUrl}/api/library`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+    sets: Array<{ recordings: Array<{ id: number; status: string; durationMs: number | null }> }>;
+  };
+  const recording = library.sets
+    .flatMap((set) => set.recordings)
+    .filter((r) => (r.status === 'finalised' || r.status === 'repaired') && (r.durationMs ?? 0) > 12_000)
+    .sort((a, b) => (b.durationMs ?? 0) - (a.durationMs ?? 0))[0];
+  const files = readdirSync(join(dataDir, 'recordings')).filter((f) => /\.(webm|mkv)$/.test(f));
+  if (!recording || files.length !== 1) {
+    log('clips: no single long recording to cut; skipped');
+    return null;
+  }
+  return measureCopyCut({ baseUrl, token, recordingId: recording.id, recordingPath: join(dataDir, 'recordings', files[0]!), durationMs: recording.durationMs!, tmp });
 }
 
 // ---- the run -------------------------------------------------------------------------------------
@@ -352,6 +374,12 @@ async function main(): Promise<number> {
     await node.stop(10_000);
     results.recording = { ...recordingFiles(join(tmp, 'data')), continuity: await recordingContinuity(join(tmp, 'data')) };
     results.nodeLog = summariseNodeLog(join(tmp, 'data'));
+
+    // Shorts from that recording: a node on the same data folder cuts a 30 s range.
+    log('clips: fast copy of a 30 s range of the recorded set, side by side with ffmpeg -c copy');
+    node = await startNodeProcess({ dataDir: join(tmp, 'data'), token, extraArgs: ['--no-recording'] });
+    results.clips = { copyCut: await benchCopyCut(node.baseUrl, token, join(tmp, 'data')) };
+    await node.stop(10_000);
 
     // Derived numbers, all from this one run.
     const base = results.sweep.find((p) => p.requestedViewers === 0);
