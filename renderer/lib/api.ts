@@ -21,7 +21,7 @@ import { MarkerSchema, type Marker } from '../../common/markers.js';
 import { ProfileSchema, type Profile, type ProfileInput } from '../../common/profile.js';
 import { ScheduledSetSchema, type ScheduleInput, type ScheduledSet } from '../../common/schedule.js';
 import type { SetInfo } from '../../common/set-info.js';
-import { NodeError, fetchFromNode } from './node-error.js';
+import { bearer, jsonInit, requestJson, requestNoContent } from './node-request.js';
 
 /**
  * The node's JSON API, for the studio. Each call returns a value checked against the shared schema
@@ -147,32 +147,4 @@ const MarkerListSchema = z.object({ markers: z.array(MarkerSchema) });
 /** A set's "clip that!" markers, by position. */
 export async function getSetMarkers(token: string, setId: number): Promise<Marker[]> {
   return (await requestJson(setMarkersPath(setId), { method: 'GET', headers: bearer(token) }, MarkerListSchema)).markers;
-}
-
-function jsonInit(method: 'PUT' | 'POST', token: string, body: unknown): RequestInit {
-  return { method, headers: { ...bearer(token), 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
-}
-
-function bearer(token: string): Record<string, string> {
-  return { Authorization: `Bearer ${token}` };
-}
-
-/** For answers without a body (204): a refusal still throws the node's message; nothing is parsed. */
-async function requestNoContent(path: string, init: RequestInit): Promise<void> {
-  const response = await fetchFromNode(path, { ...init, cache: 'no-store' });
-  // Drain whatever there is (nothing, for a 204) so the connection can be reused.
-  await response.body?.cancel().catch(() => undefined);
-}
-
-async function requestJson<T>(path: string, init: RequestInit, schema: z.ZodType<T>): Promise<T> {
-  const response = await fetchFromNode(path, { ...init, cache: 'no-store' });
-  let body: unknown;
-  try {
-    body = await response.json();
-  } catch {
-    throw new NodeError(response.status, 'bad_response', `The node's answer to ${path} was not JSON.`);
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new NodeError(response.status, 'bad_response', `The node's answer to ${path} was not understood.`);
-  return parsed.data;
 }

@@ -192,7 +192,8 @@ export function startAudience(token: string, sendChat: (text: string) => boolean
           markers.show(event.marker);
           break;
         default:
-        // `notice` and `marked` are for viewers.
+        // `notice` and `marked` are for viewers; `shorts`, `comment`, `comment-deleted` and
+        // `clip-job` go to the Shorts tab (main.ts routes them there, see shorts-events.ts).
       }
     },
     status: (status) => location.status(status),

@@ -1,4 +1,5 @@
 import type { LibraryRecording, LibrarySet } from '../../common/library.js';
+import { CLIP_LIMITS } from '../../common/limits.js';
 
 /** How the Library words sizes, dates and durations. Pure functions, so they are easy to test. */
 
@@ -41,6 +42,12 @@ export function setDurationMs(set: LibrarySet, now = Date.now()): number {
 export function isPlayable(recording: LibraryRecording): boolean {
   if (recording.status === 'failed') return (recording.sizeBytes ?? 0) > 0;
   return recording.status !== 'recording' && recording.durationMs !== 0;
+}
+
+/** A short can be cut from a recording that was closed properly (or repaired) and is long enough. */
+export function isCuttable(recording: LibraryRecording): boolean {
+  if (recording.status !== 'finalised' && recording.status !== 'repaired') return false;
+  return recording.durationMs === null || recording.durationMs >= CLIP_LIMITS.minMs;
 }
 
 /** Why a set needs a second look, in the busker's words (a set with no problem has none). */

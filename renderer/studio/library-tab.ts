@@ -1,6 +1,6 @@
 import { deleteSet, getLibrary } from '../lib/api.js';
 import { byId, byTestId } from '../lib/dom.js';
-import { ConfirmDialog } from './confirm-dialog.js';
+import type { ConfirmDialog } from './confirm-dialog.js';
 import { LibraryPlayer } from './library-player.js';
 import { LibraryView } from './library-view.js';
 import { Thumbnails } from './thumbnails.js';
@@ -16,7 +16,14 @@ export interface LibraryTab {
   close(): void;
 }
 
-export function startLibrary(token: string): LibraryTab {
+export interface LibraryTabOptions {
+  /** The page's delete dialog (shared with the Shorts tab). */
+  confirm: ConfirmDialog;
+  /** "Cut a short" on a recording. */
+  cut: (recordingId: number) => void;
+}
+
+export function startLibrary(token: string, options: LibraryTabOptions): LibraryTab {
   const player = new LibraryPlayer({
     placeholder: byId('player-placeholder', HTMLElement),
     body: byId('player-body', HTMLElement),
@@ -41,14 +48,8 @@ export function startLibrary(token: string): LibraryTab {
       remove: (id) => deleteSet(token, id),
       player,
       thumbnails: new Thumbnails(),
-      confirm: new ConfirmDialog({
-        dialog: byId('delete-dialog', HTMLDialogElement),
-        subject: byId('delete-dialog-subject', HTMLElement),
-        problem: byId('delete-dialog-problem', HTMLElement),
-        cancel: byTestId('cancel-delete', HTMLButtonElement),
-        confirm: byTestId('confirm-delete', HTMLButtonElement),
-        busyLabel: 'Deleting…',
-      }),
+      confirm: options.confirm,
+      cut: options.cut,
     },
   );
   return {

@@ -2,7 +2,7 @@ import type { Library, LibrarySet } from '../../common/library.js';
 import { element, formatElapsed } from '../lib/dom.js';
 import { messageOf } from '../lib/node-error.js';
 import type { ConfirmDialog } from './confirm-dialog.js';
-import { formatSize, formatTotal, formatWhen, isPlayable, setBadges, setDurationMs } from './library-format.js';
+import { formatSize, formatTotal, formatWhen, isCuttable, isPlayable, setBadges, setDurationMs } from './library-format.js';
 import type { LibraryPlayer } from './library-player.js';
 import type { Thumbnails } from './thumbnails.js';
 
@@ -24,6 +24,8 @@ export interface LibraryViewOptions {
   player: LibraryPlayer;
   confirm: ConfirmDialog;
   thumbnails: Thumbnails;
+  /** "Cut a short" on a recording: the Shorts tab opens it in the clip editor. */
+  cut?: (recordingId: number) => void;
 }
 
 /**
@@ -161,7 +163,8 @@ export class LibraryView {
       info.append(list);
     }
 
-    card.append(play, info);
+    const actions = element('div', 'lib-actions');
+    actions.append(...this.#cutButtons(set, `“${title}”, ${when}`));
     // The set on air cannot be deleted (the node would answer 409): no button to click.
     if (!set.live) {
       const remove = element('button', 'button button-small lib-delete', 'Delete');
@@ -169,9 +172,30 @@ export class LibraryView {
       remove.dataset.testid = 'library-delete';
       remove.setAttribute('aria-label', `Delete “${title}”, ${when}`);
       remove.addEventListener('click', () => void this.#delete(set, `${when} — ${title}`));
-      card.append(remove);
+      actions.append(remove);
     }
+    card.append(play, info, actions);
     return card;
+  }
+
+  /** One "Cut a short" per finished recording of the set ("Cut part 2" when it has several). */
+  #cutButtons(set: LibrarySet, subject: string): HTMLButtonElement[] {
+    const cut = this.#options.cut;
+    if (!cut || set.live) return [];
+    const several = set.recordings.length > 1;
+    return set.recordings.flatMap((recording, index) => {
+      if (!isCuttable(recording)) return [];
+      const button = element('button', 'button button-small lib-cut', several ? `Cut part ${index + 1}` : 'Cut a short');
+      button.type = 'button';
+      button.dataset.testid = 'library-cut';
+      button.dataset.recordingId = String(recording.id);
+      button.setAttribute('aria-label', several ? `Cut a short from part ${index + 1} of ${subject}` : `Cut a short from ${subject}`);
+      button.addEventListener('click', () => {
+        this.#options.player.pause();
+        cut(recording.id);
+      });
+      return [button];
+    });
   }
 
   #play(set: LibrarySet): void {

@@ -9,19 +9,22 @@ import { NodeError, messageOf } from '../lib/node-error.js';
 import { startAudience } from './audience.js';
 import { Broadcast, type BroadcastState } from './broadcast.js';
 import { Capture } from './capture.js';
+import { ConfirmDialog } from './confirm-dialog.js';
 import { LevelMeter } from './level-meter.js';
 import type { LibraryTab } from './library-tab.js';
 import { QrDialog } from './qr-dialog.js';
 import { RecordingStatus } from './recording-status.js';
 import { SetForm } from './set-form.js';
 import { ShareCard } from './share-card.js';
+import { isShortsEvent } from './shorts-events.js';
+import type { ShortsTab } from './shorts-tab.js';
 import { Tabs } from './tabs.js';
 import { askForToken, forgetToken, takeToken, type TokenPanelElements } from './token.js';
 
 /**
  * The studio: the busker's page. Wiring only — each piece (token, capture, meter, form, broadcast,
- * share card, recording state, library, events, and the audience side: chat, moderation, markers,
- * location, profile, schedule) lives in its own module and owns its own timers and listeners. The
+ * share card, recording state, library, shorts, events, and the audience side: chat, moderation,
+ * markers, location, profile, schedule) lives in its own module and owns its own timers and listeners. The
  * tabs only hide each other: the camera, the set and the chat go on.
  */
 
@@ -133,23 +136,52 @@ function startStudio(token: string, share: Share): void {
       { name: 'profile', button: byTestId('tab-profile', HTMLButtonElement), panel: byTestId('profile', HTMLElement) },
       { name: 'schedule', button: byTestId('tab-schedule', HTMLButtonElement), panel: byTestId('schedule', HTMLElement) },
       { name: 'library', button: byTestId('tab-library', HTMLButtonElement), panel: byTestId('library', HTMLElement) },
+      { name: 'shorts', button: byTestId('tab-shorts', HTMLButtonElement), panel: byTestId('shorts', HTMLElement) },
     ],
     (name) => {
       if (name === 'library') void withLibrary((library) => library.refresh());
       else void library?.then((tab) => tab.pause());
+      if (name === 'shorts') void withShorts((tab) => tab.refresh());
+      else void shorts?.then((tab) => tab.pause());
       if (name === 'schedule') audience.showSchedule();
     },
   );
+  // "Delete?" for a set (Library) or a short (Shorts): one dialog in the page.
+  const confirmDelete = new ConfirmDialog({
+    dialog: byId('delete-dialog', HTMLDialogElement),
+    subject: byId('delete-dialog-subject', HTMLElement),
+    problem: byId('delete-dialog-problem', HTMLElement),
+    cancel: byTestId('cancel-delete', HTMLButtonElement),
+    confirm: byTestId('confirm-delete', HTMLButtonElement),
+    busyLabel: 'Deleting…',
+  });
   // The Library's code is fetched on the first visit to its tab.
   let library: Promise<LibraryTab> | undefined;
   function withLibrary(use: (tab: LibraryTab) => Promise<void>): Promise<void> {
-    library ??= import('./library-tab.js').then((module) => module.startLibrary(token));
+    library ??= import('./library-tab.js').then((module) => module.startLibrary(token, { confirm: confirmDelete, cut: cutShort }));
     return library.then(use, (error: unknown) => {
       library = undefined;
       const message = byId('library-message', HTMLElement);
       message.hidden = false;
       message.textContent = `Could not open the library (${messageOf(error)}). Reload the page.`;
     });
+  }
+  // The Shorts tab (gallery and clip editor) likewise, on its first visit or the first "Cut a short".
+  let shorts: Promise<ShortsTab> | undefined;
+  function withShorts(use: (tab: ShortsTab) => Promise<void>): Promise<void> {
+    shorts ??= import('./shorts-tab.js').then((module) =>
+      module.startShorts(token, { confirm: confirmDelete, toLibrary: () => tabs.select('library', true) }),
+    );
+    return shorts.then(use, (error: unknown) => {
+      shorts = undefined;
+      const message = byTestId('shorts-error', HTMLElement);
+      message.hidden = false;
+      message.textContent = `Could not open the shorts (${messageOf(error)}). Reload the page.`;
+    });
+  }
+  function cutShort(recordingId: number): void {
+    tabs.select('shorts');
+    void withShorts((tab) => tab.open(recordingId));
   }
   /** The list changes when a set starts or ends and when its recording settles; hidden, it waits for the tab. */
   const refreshLibrary = () => {
@@ -206,7 +238,8 @@ function startStudio(token: string, share: Share): void {
       if (recordingState !== undefined && recordingState !== state.state) refreshLibrary();
       recordingState = state.state;
     },
-    onEvent: (event) => audience.event(event),
+    // Shorts' events reach the Shorts tab once it is loaded; until then it loads the lists itself.
+    onEvent: (event) => (isShortsEvent(event) ? void shorts?.then((tab) => tab.event(event)) : audience.event(event)),
     onServerError: (error) => audience.serverError(error.message),
     onConnectionChange: (state) => {
       linkState.hidden = state !== 'reconnecting';
@@ -236,6 +269,7 @@ function startStudio(token: string, share: Share): void {
     qrDialog.close();
     audience.close();
     void library?.then((tab) => tab.close());
+    void shorts?.then((tab) => tab.close());
     clearInterval(clock);
   });
 
