@@ -16,8 +16,10 @@ export function modeLabel(mode: ClipMode): { text: string; hint: string } {
     : { text: 'fast copy', hint: 'Cut from the recording as it is, without re-encoding' };
 }
 
+/** To the nearest second (formatElapsed floors, as a running clock must): a 5.98 s short is "0:06". */
 export function clipDuration(clip: Pick<Clip, 'durationMs' | 'inMs' | 'outMs'>): string {
-  return formatElapsed(clip.durationMs ?? clip.outMs - clip.inMs);
+  const ms = clip.durationMs ?? clip.outMs - clip.inMs;
+  return formatElapsed(Math.round(ms / 1000) * 1000);
 }
 
 export function clipSize(clip: Pick<Clip, 'sizeBytes'>): string {

@@ -11,27 +11,13 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
 import { startTestNode, TEST_TOKEN } from '../helpers/node.js';
+import { id, waitForText } from '../helpers/page-text.js';
 import { waitFor } from '../helpers/wait.js';
 import { setMarkers } from '../../server/library/markers.js';
 
 const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
-const id = (testId: string) => `[data-testid="${testId}"]`;
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
-
-/** Waits until the element's text satisfies `match` (a substring, or a regexp). */
-async function waitForText(page: Page, testId: string, match: string | RegExp, timeout = 10_000): Promise<string> {
-  const handle = await page.waitForFunction(
-    ({ selector, source, flags, plain }) => {
-      const text = document.querySelector(selector)?.textContent ?? '';
-      const ok = plain !== null ? text.includes(plain) : new RegExp(source, flags).test(text);
-      return ok ? text : false;
-    },
-    { selector: id(testId), source: match instanceof RegExp ? match.source : '', flags: match instanceof RegExp ? match.flags : '', plain: typeof match === 'string' ? match : null },
-    { timeout },
-  );
-  return (await handle.jsonValue()) as string;
-}
 
 /** The chat transcript of a page, as "name: text" lines. */
 function transcript(page: Page): Promise<string[]> {
