@@ -6,7 +6,7 @@
  * a viewer find it on the busker's page while offline, comment, and see the busker delete the comment.
  * Steps run in order and share one set.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -151,6 +151,29 @@ describe('shorts in Chromium: cut, export, publish, comment', { timeout: 180_000
     expect(video).toMatchObject({ width: 720, height: 1280 });
     expect(probe.streams.some((s) => s.codec_type === 'audio')).toBe(true);
     expect(Math.abs(Number(probe.format.duration) - 6)).toBeLessThan(0.2);
+  });
+
+  it('cancel mid-export and a range past the end each say why, and leave nothing in the gallery or the clips folder', async () => {
+    const before = (await clips()).length;
+    const clipsFolder = () => readdir(join(node.dataDir, 'clips')).catch(() => [] as string[]);
+    const files = await clipsFolder();
+    await studio.fill(id('editor-title'), 'Never saved');
+    await studio.click(id('export-vertical'));
+    await waitFor('the encode to start', async () => Number(await studio.getAttribute(id('export-progress'), 'value')) > 0, 60_000);
+    await studio.click(id('export-cancel'));
+    await waitForText(studio, 'export-status', 'Cancelled: nothing was saved.', 20_000);
+
+    // The node refuses a range the page would not send (say, an older tab's): out beyond the end.
+    const refused = await fetch(`${base}/api/clips`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TEST_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ recordingId, inMs: 1000, outMs: timeline.durationMs + 5000, title: 'Too long' }),
+    });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/past the end/);
+
+    expect((await clips()).length).toBe(before);
+    expect((await clipsFolder()).sort()).toEqual(files.sort());
   });
 
   it('the gallery publishes the short; a viewer finds it on the page while the busker is offline', async () => {
