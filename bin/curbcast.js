@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Entry point for `npm start` and `npx curbcast serve`: runs the compiled node from dist/.
+// Entry point for `npm start` (`curbcast desktop`) and `curbcast serve`: runs the compiled code in dist/.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 22) {
@@ -22,10 +23,18 @@ if (major < 22) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
   const cli = new URL('../dist/server/cli.js', import.meta.url);
-  if (!existsSync(cli)) {
+  const launcher = new URL('../dist/main/launcher.js', import.meta.url);
+  const [command, ...rest] = process.argv.slice(2);
+  if (!existsSync(cli) || (command === 'desktop' && !existsSync(launcher))) {
     console.error('curbcast: not built yet. Run `npm run build` (npm ci does it for you).');
     process.exit(1);
   }
   const { main } = await import(cli.href);
-  await main();
+  if (command === 'desktop') {
+    // The desktop app (Electron) on this project folder, or the headless node where its binary is missing.
+    const { runDesktop } = await import(launcher.href);
+    await runDesktop(rest, fileURLToPath(new URL('..', import.meta.url)), { serve: main });
+  } else {
+    await main();
+  }
 }
