@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { migration0010 } from './0010-initial.js';
 import { migration0020 } from './0020-audience.js';
 import { migration0030 } from './0030-shorts.js';
+import { migration0040 } from './0040-ice-servers.js';
 
 export interface Migration {
   /** Numbered in steps of 10, leaving room for hotfixes; a shipped migration is never edited. */
@@ -10,7 +11,7 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0010, migration0020, migration0030];
+export const MIGRATIONS: readonly Migration[] = [migration0010, migration0020, migration0030, migration0040];
 
 export class DatabaseFromTheFutureError extends Error {
   override name = 'DatabaseFromTheFutureError';
