@@ -12,6 +12,8 @@ export const StatusSchema = z.object({
   set: SetInfoSchema,
   /** When the current set started (ms since epoch), or null while offline. */
   startedAt: z.number().nullable(),
+  /** Live, but the busker's connection dropped: the set waits for it to come back (viewers keep their sessions). */
+  interrupted: z.boolean(),
   /** Where the busker plays: only while live, and only when the busker agreed for this set. */
   location: PublicLocationSchema.nullable(),
 });
@@ -56,6 +58,8 @@ export const API_PATHS = {
   /** Admin POST {messageId}: mutes that message's author; DELETE /api/chat/mutes/:key unmutes. */
   mutes: '/api/chat/mutes',
   shareQr: '/api/share/qr.svg',
+  /** Admin POST: a new publish token (TokenRotation); the old one stops working at once. */
+  tokenRotate: '/api/token/rotate',
   whip: '/whip',
   whep: '/whep',
   events: '/events',
@@ -75,3 +79,7 @@ export const schedulePath = (id: number) => `/api/schedule/${encodeURIComponent(
 export const mutePath = (key: string) => `/api/chat/mutes/${encodeURIComponent(key)}`;
 /** GET — admin: a set's markers, by position (Marker[] as `{markers}`). */
 export const setMarkersPath = (setId: number) => `/api/sets/${encodeURIComponent(setId)}/markers`;
+
+/** POST /api/token/rotate — admin: the new publish token, and what to tell the busker. */
+export const TokenRotationSchema = z.object({ token: z.string().min(16), message: z.string() });
+export type TokenRotation = z.infer<typeof TokenRotationSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CHAT_LIMITS } from './limits.js';
-import { cleanText, visibleLength } from './text.js';
+import { cleanText, hasVisibleText, visibleLength } from './text.js';
 
 export { CHAT_LIMITS };
 
@@ -25,7 +25,7 @@ export const ChatTextSchema = z
   .pipe(
     z
       .string()
-      .min(1, 'a message cannot be empty')
+      .refine(hasVisibleText, 'a message cannot be empty')
       .refine((text) => visibleLength(text) <= CHAT_LIMITS.text, `a message has at most ${CHAT_LIMITS.text} characters`),
   );
 
@@ -33,6 +33,8 @@ export const ChatTextSchema = z
 export const ChatNameSchema = z
   .string()
   .transform(cleanText)
+  // Only invisible characters (zero-width spaces…): no name, so a guest name, never a blank one.
+  .transform((name) => (hasVisibleText(name) ? name : ''))
   .pipe(z.string().refine((name) => visibleLength(name) <= CHAT_LIMITS.name, `a name has at most ${CHAT_LIMITS.name} characters`));
 
 /** The stable id a page keeps for its tab (sessionStorage): what mute and slow mode key on. */

@@ -8,8 +8,8 @@ export function cleanText(text: string): string {
   return (
     text
       .normalize('NFC')
-      // C0/C1 controls and DEL, and the bidi embedding/override/isolate marks.
-      .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ')
+      // C0/C1 controls and DEL, and the bidi marks: embedding/override/isolate, LRM/RLM/ALM.
+      .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g, ' ')
       .replace(/\s+/g, ' ')
       .trim()
   );
@@ -25,4 +25,12 @@ export function visibleLength(text: string): number {
   let count = 0;
   for (const _ of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)) count++;
   return count;
+}
+
+/**
+ * Whether cleaned text shows anything: not only spaces, format characters (zero-width space and
+ * joiner, BOM, word joiner…), lone surrogates or lone combining marks. "\u200b\u200b" is not a message.
+ */
+export function hasVisibleText(text: string): boolean {
+  return /[^\p{Z}\p{Cc}\p{Cf}\p{Cs}\p{M}\s]/u.test(text);
 }

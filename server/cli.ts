@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pino, destination } from 'pino';
+import { pino, destination, type Logger } from 'pino';
 import { startNode, DEFAULT_PORT } from './node.js';
 import { defaultDataDir } from './paths.js';
+import type { ViewerLimits } from './http/viewer-admission.js';
 
 const USAGE = `Usage: curbcast serve [options]
 
@@ -17,8 +18,26 @@ Options:
                             CURBCAST_PUBLISH_TOKEN works the same
   --ice-host <address>      advertise media on this address only (repeatable; e.g. 127.0.0.1)
   --no-recording            do not record sets to disk (they are still listed in the library)
+  --max-viewers <number>    most viewers at once (default 150); more see "the laptop is full"
+  --max-viewers-per-ip <n>  most viewers at once from one network address (default 8; phones
+                            behind one carrier NAT or café Wi-Fi share one, so be generous)
+  --viewer-joins-per-ip <n> new viewer sessions per 10 s from one address (default 10); more get
+                            "the laptop is full" (429) until the next is allowed
   -h, --help                this text
+
+Exit status: 0 stopped (Ctrl+C / SIGTERM: the set is ended and its recording finalised first),
+2 bad options, 3 the data folder cannot be written, 1 any other failure to start.
 `;
+
+/** Exit statuses a launcher (the desktop app, a service manager) can tell apart. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, dataFolder: 3 } as const;
+
+/**
+ * Longest wait for a clean stop (set ended, recording finalised) before exiting anyway, ms. The
+ * remux copies packets (~0.1 s per 20 s of video), so even a long set fits; a recording cut short
+ * here is left as 'recording' and repaired at the next start, like after a crash.
+ */
+const STOP_DEADLINE_MS = 30_000;
 
 export interface ServeOptions {
   host: string;
@@ -27,6 +46,9 @@ export interface ServeOptions {
   publishToken: string | undefined;
   iceHosts: string[] | undefined;
   record: boolean;
+  maxViewers: number | undefined;
+  maxViewersPerIp: number | undefined;
+  viewerJoinsPerIp: number | undefined;
 }
 
 /** Parses `serve`'s arguments; throws with a message a person can act on. */
@@ -41,6 +63,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'publish-token': { type: 'string' },
       'ice-host': { type: 'string', multiple: true },
       'no-recording': { type: 'boolean' },
+      'max-viewers': { type: 'string' },
+      'max-viewers-per-ip': { type: 'string' },
+      'viewer-joins-per-ip': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,7 +88,26 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     publishToken,
     iceHosts: values['ice-host'],
     record: !values['no-recording'],
+    maxViewers: positiveCount(values['max-viewers'], '--max-viewers'),
+    maxViewersPerIp: positiveCount(values['max-viewers-per-ip'], '--max-viewers-per-ip'),
+    viewerJoinsPerIp: positiveCount(values['viewer-joins-per-ip'], '--viewer-joins-per-ip'),
   };
+}
+
+/** The per-address caps given on the command line (the rest keep their defaults). */
+function viewerLimitsOf(options: ServeOptions): Partial<ViewerLimits> {
+  const limits: Partial<ViewerLimits> = {};
+  if (options.maxViewersPerIp !== undefined) limits.perIp = options.maxViewersPerIp;
+  // n per 10 s: a burst of n, then one every 10 s / n.
+  if (options.viewerJoinsPerIp !== undefined) Object.assign(limits, { burstPerIp: options.viewerJoinsPerIp, refillMs: 10_000 / options.viewerJoinsPerIp });
+  return limits;
+}
+
+function positiveCount(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new Error(`${flag} must be a whole number from 1 to 10000, not "${value}".`);
+  return count;
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
@@ -80,7 +124,12 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     return;
   }
   const logDir = join(options.dataDir, 'logs');
-  mkdirSync(logDir, { recursive: true });
+  const problem = dataFolderProblem(options.dataDir);
+  if (problem) {
+    process.stderr.write(`curbcast: cannot write to the data folder ${options.dataDir}: ${problem}\n`);
+    process.exitCode = EXIT.dataFolder;
+    return;
+  }
   const logger = pino(
     { level: process.env.CURBCAST_LOG_LEVEL ?? 'info' },
     destination({ dest: join(logDir, 'node.log'), sync: false, mkdir: true }),
@@ -92,8 +141,11 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     publishToken: options.publishToken,
     ice: { hostAddresses: options.iceHosts },
     archive: { record: options.record },
+    maxViewers: options.maxViewers,
+    viewerLimits: viewerLimitsOf(options),
     logger,
-  });
+  }).catch((error: unknown) => startFailed(error, options, logger));
+  if (!node) return;
   const tokenWhere = node.tokenPath
     ? `kept in ${node.tokenPath}`
     : 'given on the command line / CURBCAST_PUBLISH_TOKEN';
@@ -112,14 +164,82 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   );
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl+C: the busker wants out now (start-up repair finishes the recording next time).
+      logger.warn({ signal }, 'stopping at once');
+      logger.flush();
+      process.exit(EXIT.failed);
+    }
     stopping = true;
     logger.info({ signal }, 'stopping');
-    void node.close().then(() => {
+    // Ending the set and finalising its recording normally takes well under a second; never hang on it.
+    setTimeout(() => {
+      logger.error({ signal, ms: STOP_DEADLINE_MS }, 'clean stop took too long; exiting anyway');
       logger.flush();
-      process.exit(0);
-    });
+      process.exit(EXIT.failed);
+    }, STOP_DEADLINE_MS).unref();
+    node.close().then(
+      () => {
+        logger.info('stopped');
+        logger.flush();
+        process.exit(EXIT.ok);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'stopping failed');
+        logger.flush();
+        process.exit(EXIT.failed);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Says in one line why the node could not start (no stack trace: the log has it) and sets the exit status. */
+function startFailed(error: unknown, options: ServeOptions, logger: Logger): undefined {
+  logger.fatal({ err: error }, 'could not start');
+  logger.flush();
+  const code = (error as NodeJS.ErrnoException).code;
+  const folder = code ? FOLDER_ERRORS[code] : undefined;
+  if (folder) {
+    process.stderr.write(`curbcast: cannot write to the data folder ${options.dataDir}: ${folder}\n`);
+    process.exitCode = EXIT.dataFolder;
+  } else {
+    const hint = code === 'EADDRINUSE' ? ` (port ${options.port} is taken: try another --port, or 0 for any free one)` : '';
+    process.stderr.write(`curbcast: could not start: ${(error as Error).message}${hint}\n`);
+    process.exitCode = EXIT.failed;
+  }
+  // Whatever opened before the failure (a timer, the database) must not keep the process alive.
+  setTimeout(() => process.exit(), 500).unref();
+  return undefined;
+}
+
+/** Why the node could not write here, in words; the error codes a data folder problem gives. */
+const FOLDER_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the disk is read-only',
+  ENOTDIR: 'part of that path is a file, not a folder',
+  EEXIST: 'that is a file, not a folder',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+};
+
+/**
+ * Checks, before anything is opened, that the data folder can be made and written (access(W_OK)
+ * alone is not enough: root passes it on a read-only mount). Returns the reason, or undefined.
+ */
+export function dataFolderProblem(dataDir: string): string | undefined {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    accessSync(dataDir, constants.W_OK);
+    const probe = join(dataDir, `.write-probe-${process.pid}`);
+    writeFileSync(probe, '');
+    unlinkSync(probe);
+    mkdirSync(join(dataDir, 'logs'), { recursive: true });
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return (code && FOLDER_ERRORS[code]) || (error as Error).message;
+  }
 }

@@ -25,6 +25,12 @@ export class UnauthorizedError extends CurbcastError {
   }
 }
 
+export class ForbiddenError extends CurbcastError {
+  constructor(message: string, code = 'forbidden') {
+    super(403, code, message);
+  }
+}
+
 export class NotFoundError extends CurbcastError {
   constructor(message = 'Not found.', code = 'not_found') {
     super(404, code, message);
@@ -52,6 +58,28 @@ export class PayloadTooLargeError extends CurbcastError {
 export class UnsupportedMediaTypeError extends CurbcastError {
   constructor(expected: string) {
     super(415, 'unsupported_media_type', `The body must be sent as Content-Type: ${expected}.`);
+  }
+}
+
+/** Too many requests from one address (a token bucket ran dry); `retryAfterSeconds` becomes Retry-After. */
+export class TooManyRequestsError extends CurbcastError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    code = 'rate_limited',
+  ) {
+    super(429, code, message);
+  }
+}
+
+/** The node cannot take this now (e.g. as many viewers as it can serve); `retryAfterSeconds` becomes Retry-After. */
+export class ServiceUnavailableError extends CurbcastError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    code = 'full',
+  ) {
+    super(503, code, message);
   }
 }
 

@@ -2,15 +2,21 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { loadOrCreateToken } from './auth.js';
+import { PublishToken } from './auth.js';
 import { Audience } from './audience/audience.js';
 import type { SchedulerClock } from './audience/scheduler.js';
 import { apiRoutes } from './http/api-routes.js';
-import { createHttpServer } from './http/http-server.js';
+import { createHttpServer, pathOf } from './http/http-server.js';
 import { mediaRoutes } from './http/media-routes.js';
 import { libraryRoutes } from './http/library-routes.js';
 import { audienceRoutes } from './http/audience-routes.js';
 import { clipRoutes } from './http/clip-routes.js';
+import { tokenRoutes } from './http/token-routes.js';
+import { ViewerAdmission, type ViewerLimits } from './http/viewer-admission.js';
+import { adminRoutes } from './http/admin-routes.js';
+import { iceRoutes } from './http/ice-routes.js';
+import { IceServerStore } from './ice/ice-servers.js';
+import { collectGauges } from './diagnostics/gauges.js';
 import { ClipExporter } from './clips/clip-exporter.js';
 import { ClipFiles } from './clips/clip-files.js';
 import { ShortsGallery } from './clips/shorts-gallery.js';
@@ -37,8 +43,12 @@ export interface NodeOptions {
   ice?: IceSettings;
   logger: Logger;
   maxViewers?: number;
+  /** Per-IP caps on WHEP sessions at once and on new sessions per second (defaults in viewer-admission.ts). */
+  viewerLimits?: Partial<ViewerLimits>;
   connectTimeoutMs?: number;
   silenceTimeoutMs?: number;
+  /** How long a live set whose publisher was lost waits for it to come back, ms (30 s). */
+  reconnectGraceMs?: number;
   heartbeatMs?: number;
   archive?: ArchiveOptions;
   /** Tests drive the schedule's timers with a fake clock. */
@@ -49,10 +59,11 @@ export interface CurbcastNode {
   readonly port: number;
   /** http://localhost:PORT — what the busker's own machine opens. */
   readonly localUrl: string;
-  /** The studio, with the token in the fragment (never sent to a server or written to a log). */
+  /** The studio, with the current token in the fragment (never sent to a server or written to a log). */
   readonly studioUrl: string;
   /** Where passers-by can watch, best first. */
   readonly viewerUrls: string[];
+  /** The current publish token (it changes when the studio rotates it). */
   readonly publishToken: string;
   /** Where the token is kept, or undefined when given on the command line / environment. */
   readonly tokenPath: string | undefined;
@@ -69,8 +80,8 @@ export interface CurbcastNode {
 export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
   const host = options.host ?? '0.0.0.0';
   const logger = options.logger;
-  const stored = options.publishToken ? undefined : await loadOrCreateToken(options.dataDir);
-  const publishToken = options.publishToken ?? stored?.token ?? '';
+  const token = await PublishToken.open(options.dataDir, options.publishToken);
+  const publishToken = () => token.value;
 
   const db = openLibraryDatabase(join(options.dataDir, LIBRARY_FILE));
   const sfu = new Sfu({
@@ -79,17 +90,18 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
     maxViewers: options.maxViewers,
     connectTimeoutMs: options.connectTimeoutMs,
     silenceTimeoutMs: options.silenceTimeoutMs,
+    reconnectGraceMs: options.reconnectGraceMs,
   });
   const archive = new SetArchive(db, options.dataDir, sfu, logger, options.archive);
   await archive.repair();
-  const links = new MediaLinks(() => publishToken);
+  const links = new MediaLinks(publishToken);
   const clipFiles = new ClipFiles(db, options.dataDir);
   const audience = new Audience({
     sfu,
     archive,
     db,
     dataDir: options.dataDir,
-    publishToken: () => publishToken,
+    publishToken,
     logger,
     heartbeatMs: options.heartbeatMs,
     clock: options.clock,
@@ -98,21 +110,27 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
   const exporter = new ClipExporter(db, clipFiles, (row) => audience.gallery.toClip(row), logger);
   exporter.on('job', (job) => audience.toBusker({ type: 'clip-job', job }));
   let urls: string[] = [];
+  // STUN/TURN for browsers (issue #8): none unless the busker adds some in the studio.
+  const iceServers = new IceServerStore(db);
   const server = createHttpServer({
     routes: [
-      ...mediaRoutes(sfu, () => publishToken),
-      ...apiRoutes({ sfu, publishToken: () => publishToken, viewerUrls: () => urls }),
-      ...libraryRoutes({ db, dataDir: options.dataDir, archive, links, publishToken: () => publishToken }),
-      ...clipRoutes({ db, files: clipFiles, exporter, gallery: audience.gallery, links, publishToken: () => publishToken }),
-      ...audienceRoutes({ audience, db, publishToken: () => publishToken }),
+      ...mediaRoutes(sfu, publishToken, new ViewerAdmission(options.viewerLimits), () => iceServers.linkHeaders()),
+      ...iceRoutes({ ice: iceServers, publishToken }),
+      ...apiRoutes({ sfu, publishToken, viewerUrls: () => urls }),
+      ...libraryRoutes({ db, dataDir: options.dataDir, archive, links, publishToken }),
+      ...clipRoutes({ db, files: clipFiles, exporter, gallery: audience.gallery, links, publishToken }),
+      ...audienceRoutes({ audience, db, publishToken }),
+      ...tokenRoutes(token),
+      ...adminRoutes({ publishToken, gauges: ({ gc }) => collectGauges({ sfu, archive, audience, exporter, server }, { gc }) }),
     ],
     pagesDir: options.pagesDir ?? defaultPagesDir(),
     logger,
   });
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
-    if (new URL(req.url ?? '/', 'http://node').pathname === '/events') audience.handleUpgrade(req, socket, head);
-    else socket.destroy();
+    // pathOf, not `new URL(req.url, base)`: that throws on a target such as "//", and a throw here is uncaught.
+    if (pathOf(req) === '/events') audience.handleUpgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -123,27 +141,47 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
   const localUrl = `http://localhost:${port}`;
   logger.info({ host, port }, 'node listening');
 
+  // A rotated token ends the old one's admin access at once, open studio sockets included: each
+  // loses the busker's role and identity on the spot (no more private events; chat needs a new
+  // hello, and a hello with the old token makes a viewer) and is told why. The socket stays open,
+  // so the studio that rotated does not flash "reconnecting" before it reloads with the new token.
+  token.on('rotated', () => {
+    for (const connection of audience.hub.connections()) {
+      if (!connection.isBusker) continue;
+      connection.identity = undefined;
+      connection.refuse('token_changed', 'The publish token was changed; open the studio with the new one.');
+    }
+  });
+
   let closing: Promise<void> | undefined;
   return {
     port,
     localUrl,
-    studioUrl: `${localUrl}/studio/#token=${encodeURIComponent(publishToken)}`,
+    get studioUrl() {
+      return `${localUrl}/studio/#token=${encodeURIComponent(token.value)}`;
+    },
     viewerUrls: urls,
-    publishToken,
-    tokenPath: stored?.path,
+    get publishToken() {
+      return token.value;
+    },
+    tokenPath: token.path,
     sfu,
     archive,
     db,
     audience,
     close() {
       closing ??= (async () => {
+        // No new requests first: a WHIP or WHEP offer arriving while the rooms close would open
+        // a peer on a node that is going away. Open sockets still hear that the set ended.
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
         // Ending the stage queues the recording's finalisation, which archive.close() awaits.
         sfu.close();
         await archive.close();
         await exporter.close();
         audience.close();
         server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await serverClosed;
         db.close();
       })();
       return closing;

@@ -90,12 +90,13 @@ function isEventType(type: unknown): type is ServerEvent['type'] {
 
 function guardStatus(value: unknown): Status | undefined {
   if (!isRecord(value)) return undefined;
-  const { live, viewers, set, startedAt, location } = value;
+  const { live, viewers, set, startedAt, location, interrupted } = value;
   if (typeof live !== 'boolean' || !isCount(viewers) || !isRecord(set)) return undefined;
   if (startedAt !== null && typeof startedAt !== 'number') return undefined;
   const { title, hashtags, description } = set;
   if (typeof title !== 'string' || typeof description !== 'string' || !isStringList(hashtags)) return undefined;
-  return { live, viewers, set: { title, hashtags, description }, startedAt, location: guardLocation(location) };
+  // `interrupted` came later within version 1: a node without it never interrupts.
+  return { live, viewers, set: { title, hashtags, description }, startedAt, interrupted: interrupted === true, location: guardLocation(location) };
 }
 
 const OSM_PREFIX = 'https://www.openstreetmap.org/';

@@ -16,6 +16,13 @@ export interface MediaSessionOptions {
   connectTimeoutMs?: number;
   /** Longest wait for the DELETE in `stop()`, ms (the session ends locally either way). */
   stopTimeoutMs?: number;
+  /**
+   * The busker's STUN/TURN servers, asked for right before the offer (TURN credentials are minted
+   * per session and expire; see lib/ice.ts). None by default: on the busker's network none is needed.
+   */
+  iceServers?: (signal: AbortSignal) => Promise<RTCIceServer[]>;
+  /** 'relay' sends everything through TURN (a diagnostics and testing aid: the viewer's `?relay=1`). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
 /**
@@ -34,8 +41,8 @@ export class MediaSession {
 
   constructor(options: MediaSessionOptions) {
     this.#options = options;
-    // No STUN/TURN: viewers are on the busker's network, and nothing should leave it.
-    this.pc = new RTCPeerConnection({ iceServers: [] });
+    // No STUN/TURN until start() asks the node: unless the busker configured some, nothing leaves the network.
+    this.pc = new RTCPeerConnection({ iceServers: [], iceTransportPolicy: options.iceTransportPolicy ?? 'all' });
     this.pc.addEventListener('connectionstatechange', this.#onStateChange);
     this.pc.addEventListener('iceconnectionstatechange', this.#onStateChange);
   }
@@ -50,14 +57,23 @@ export class MediaSession {
     return this.#abort.signal.aborted;
   }
 
+  /** The session's URL on the node (the answer's `Location`), once it answered. */
+  get location(): string | undefined {
+    return this.#location;
+  }
+
   /**
    * Offers, posts, applies the answer and resolves once media can flow (`connected`). Rejects with a
    * NodeError carrying the node's message, or an AbortError when `stop()` came first.
    */
   async start(): Promise<void> {
     const signal = this.#abort.signal;
+    const iceServers = (await this.#options.iceServers?.(signal)) ?? [];
+    throwIfAborted(signal);
+    if (iceServers.length > 0) this.#useIceServers(iceServers);
     await this.pc.setLocalDescription(await this.pc.createOffer());
-    await iceGatheringComplete(this.pc, this.#options.gatherTimeoutMs ?? 1500, signal);
+    // A TURN allocation takes a round trip or two more than host candidates.
+    await iceGatheringComplete(this.pc, this.#options.gatherTimeoutMs ?? (iceServers.length > 0 ? 3000 : 1500), signal);
     const offer = this.pc.localDescription?.sdp;
     if (!offer) throw new NodeError(0, 'no_offer', 'This browser produced no WebRTC offer.');
     const endpoint = new URL(this.#options.endpoint, location.href).href;
@@ -77,6 +93,15 @@ export class MediaSession {
     }
     await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
     await connected(this, this.#options.connectTimeoutMs ?? 15_000, signal);
+  }
+
+  /** Before the offer, so gathering uses them. A list this browser refuses is left out (and said in the console). */
+  #useIceServers(iceServers: RTCIceServer[]): void {
+    try {
+      this.pc.setConfiguration({ iceServers, iceTransportPolicy: this.#options.iceTransportPolicy ?? 'all' });
+    } catch (error) {
+      console.warn('Curbcast: this browser refused the STUN/TURN servers; connecting without them.', error);
+    }
   }
 
   /**

@@ -1,8 +1,13 @@
+import { fetchIceServers } from './ice.js';
 import { MediaSession, type PeerState } from './media-session.js';
 
 export interface PlayOptions {
   onState?: (state: PeerState) => void;
   endpoint?: string;
+  /** STUN/TURN servers; by default the node's (GET /api/ice, fresh for each session). */
+  iceServers?: (signal: AbortSignal) => Promise<RTCIceServer[]>;
+  /** 'relay': play through TURN only (diagnostics and tests). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
 /** Plays the live set over WHEP: one receive-only audio and video pair, in one MediaStream. */
@@ -12,7 +17,13 @@ export class WhepSession {
   readonly #session: MediaSession;
 
   constructor(options: PlayOptions = {}) {
-    this.#session = new MediaSession({ endpoint: options.endpoint ?? '/whep', onState: options.onState });
+    const endpoint = options.endpoint ?? '/whep';
+    this.#session = new MediaSession({
+      endpoint,
+      onState: options.onState,
+      iceServers: options.iceServers ?? ((signal) => fetchIceServers(endpoint, signal)),
+      iceTransportPolicy: options.iceTransportPolicy,
+    });
     const video = this.#session.pc.addTransceiver('video', { direction: 'recvonly' });
     const audio = this.#session.pc.addTransceiver('audio', { direction: 'recvonly' });
     this.stream = new MediaStream([video.receiver.track, audio.receiver.track]);

@@ -1,3 +1,4 @@
+import { fetchIceServers } from './ice.js';
 import { MediaSession, type PeerState } from './media-session.js';
 
 export interface PublishOptions {
@@ -7,6 +8,8 @@ export interface PublishOptions {
   audio?: MediaStreamTrack | undefined;
   onState?: (state: PeerState) => void;
   endpoint?: string;
+  /** STUN/TURN servers; by default the node's (GET /api/ice, fresh for each session). */
+  iceServers?: (signal: AbortSignal) => Promise<RTCIceServer[]>;
 }
 
 /** Publishes a camera and microphone to the node over WHIP. */
@@ -15,10 +18,12 @@ export class WhipSession {
   readonly #senders = new Map<string, RTCRtpSender>();
 
   constructor(options: PublishOptions) {
+    const endpoint = options.endpoint ?? '/whip';
     this.#session = new MediaSession({
-      endpoint: options.endpoint ?? '/whip',
+      endpoint,
       headers: { Authorization: `Bearer ${options.token}` },
       onState: options.onState,
+      iceServers: options.iceServers ?? ((signal) => fetchIceServers(endpoint, signal)),
     });
     const stream = new MediaStream([options.video, ...(options.audio ? [options.audio] : [])]);
     for (const track of stream.getTracks()) {
@@ -30,6 +35,11 @@ export class WhipSession {
 
   get state(): PeerState {
     return this.#session.state;
+  }
+
+  /** The session's URL on the node, once it answered (`/whip/<id>`). */
+  get location(): string | undefined {
+    return this.#session.location;
   }
 
   /** Resolves once the node receives media; rejects with the node's message. */

@@ -15,9 +15,12 @@ export interface BroadcastOptions {
   onChange: (state: BroadcastState, detail: string) => void;
 }
 
-/** New WHIP sessions tried after the connection is lost, before giving up. */
-const RECONNECT_ATTEMPTS = 6;
-const RECONNECT_BACKOFF = { baseMs: 1000, capMs: 8000 };
+/**
+ * New WHIP sessions tried after the connection is lost, before giving up: about 20 s in all, inside
+ * the 30 s the node keeps the set waiting. The node also refuses bursts of attempts (429).
+ */
+const RECONNECT_ATTEMPTS = 9;
+const RECONNECT_BACKOFF = { baseMs: 500, capMs: 4000 };
 /** `disconnected` often heals by itself (a Wi-Fi hiccup); wait this long before starting over. */
 const DISCONNECTED_GRACE_MS = 3000;
 
@@ -32,6 +35,11 @@ export class Broadcast {
   #session: WhipSession | undefined;
   #run = new AbortController();
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The session the node knows this set by, kept while reconnecting: new sessions name it
+   * (`?resume=`) so the node continues the same set, and End set pressed meanwhile ends it.
+   */
+  #setSession: string | undefined;
   /** The node confirmed this session live (so a later `live: false` means it lost us). */
   #nodeConfirmed = false;
   #liveSince: number | undefined;
@@ -56,6 +64,7 @@ export class Broadcast {
   async goLive(): Promise<void> {
     if (this.active) return;
     const signal = this.#newRun();
+    this.#setSession = undefined;
     this.#set('connecting');
     try {
       await this.#options.prepare();
@@ -77,7 +86,11 @@ export class Broadcast {
     const wasLive = this.#state !== 'connecting';
     const since = this.#liveSince;
     this.#newRun();
+    const waiting = this.#session === undefined ? this.#setSession : undefined;
     await this.#dropSession();
+    // Between reconnection attempts: the node still holds the set for us; end it there too.
+    if (waiting) await endOnNode(waiting, this.#options.token());
+    this.#setSession = undefined;
     this.#set(wasLive ? 'ended' : 'offline', wasLive && since ? `The set lasted ${formatElapsed(Date.now() - since)}.` : '');
   }
 
@@ -86,13 +99,19 @@ export class Broadcast {
     await this.#session?.replaceTrack(track);
   }
 
-  /** What the events socket says about the node; a set the node dropped is started again. */
-  nodeStatus(live: boolean): void {
-    if (live) {
+  /**
+   * What the events socket says about the node. A set the node lost us from (it waits for us:
+   * `interrupted`) is taken up again at once, without waiting for this browser to notice; a set
+   * the node ended is started again.
+   */
+  nodeStatus(live: boolean, interrupted = false): void {
+    if (live && !interrupted) {
       if (this.#state === 'connecting' || this.#state === 'live') this.#nodeConfirmed = true;
       return;
     }
-    if (this.#state === 'live' && this.#nodeConfirmed) void this.#reconnect('The node ended the set unexpectedly; reconnecting…', true);
+    if (this.#state !== 'live' || !this.#nodeConfirmed) return;
+    if (live) void this.#reconnect('The node lost our connection; reconnecting…');
+    else void this.#reconnect('The node ended the set unexpectedly; reconnecting…', true);
   }
 
   /** The page is going away: end the set (the DELETE is sent with keepalive). */
@@ -101,7 +120,7 @@ export class Broadcast {
     void this.#dropSession();
   }
 
-  async #connect(): Promise<void> {
+  async #connect(resume?: string): Promise<void> {
     const { video, audio } = this.#options.tracks();
     if (!video || video.readyState !== 'live') throw new Error('No camera: allow the camera (or pick one) before going live.');
     this.#nodeConfirmed = false;
@@ -110,9 +129,11 @@ export class Broadcast {
       video,
       audio: audio?.readyState === 'live' ? audio : undefined,
       onState: (state) => this.#onPeerState(session, state),
+      endpoint: resume ? `/whip?resume=${encodeURIComponent(sessionId(resume))}` : '/whip',
     });
     this.#session = session;
     await session.start();
+    this.#setSession = session.location;
   }
 
   #onPeerState(session: WhipSession, state: PeerState): void {
@@ -135,24 +156,26 @@ export class Broadcast {
   }
 
   /**
-   * A new WHIP session after the old one was lost: a few tries with backoff, then `failed`.
-   * `nodeEnded`: the node already closed the old session, so there is nothing to DELETE.
+   * A new WHIP session after the old one was lost: a few tries with backoff, then `failed`. The old
+   * session is closed here but not ended on the node: each try names it (`?resume=`), so the node
+   * carries the same set on — viewers keep watching, the recording goes on. `nodeEnded`: the node
+   * already ended the set, so the next session starts a new one.
    */
   async #reconnect(detail = 'The connection to the node was lost; reconnecting…', nodeEnded = false): Promise<void> {
     if (this.#state !== 'live' && this.#state !== 'reconnecting') return;
     const signal = this.#newRun();
     this.#set('reconnecting', detail);
+    if (nodeEnded) this.#setSession = undefined;
     let lastError: unknown;
     for (let attempt = 0; attempt < RECONNECT_ATTEMPTS; attempt++) {
-      // The old session must be gone first, or the node answers 409 "already live".
-      await this.#dropSession(!(nodeEnded && attempt === 0));
+      await this.#dropSession(false);
       if (attempt > 0) {
         this.#set('reconnecting', `Reconnecting (try ${attempt + 1} of ${RECONNECT_ATTEMPTS}): ${messageOf(lastError)}`);
         await sleep(backoffDelay(attempt - 1, RECONNECT_BACKOFF), signal);
       }
       if (signal.aborted) return;
       try {
-        await this.#connect();
+        await this.#connect(this.#setSession);
         if (signal.aborted) return;
         this.#set('live');
         return;
@@ -163,6 +186,8 @@ export class Broadcast {
       }
     }
     await this.#dropSession();
+    if (this.#setSession) await endOnNode(this.#setSession, this.#options.token());
+    this.#setSession = undefined;
     if (!signal.aborted) this.#set('failed', `Could not get back on air: ${messageOf(lastError)}`);
   }
 
@@ -190,6 +215,20 @@ export class Broadcast {
     this.#state = state;
     this.#options.onChange(state, detail);
   }
+}
+
+/** `/whip/<id>` (or its full URL) → `<id>`. */
+function sessionId(location: string): string {
+  return new URL(location, 'http://node').pathname.split('/').pop() ?? '';
+}
+
+/** DELETE of a set's session that this page no longer holds a peer for (best effort, short wait). */
+async function endOnNode(location: string, token: string): Promise<void> {
+  const removal = fetch(location, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` }, keepalive: true }).then(
+    () => undefined,
+    () => undefined,
+  );
+  await Promise.race([removal, new Promise<void>((resolve) => setTimeout(resolve, 2000))]);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

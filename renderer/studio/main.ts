@@ -1,4 +1,5 @@
 import './style.css';
+import { z } from 'zod';
 import type { Share } from '../../common/api.js';
 import { getStatus, openStudio, putSetInfo } from '../lib/api.js';
 import { tabClientId } from '../lib/client-id.js';
@@ -10,6 +11,7 @@ import { startAudience } from './audience.js';
 import { Broadcast, type BroadcastState } from './broadcast.js';
 import { Capture } from './capture.js';
 import { ConfirmDialog } from './confirm-dialog.js';
+import { installDesktop } from './desktop.js';
 import { LevelMeter } from './level-meter.js';
 import type { LibraryTab } from './library-tab.js';
 import { QrDialog } from './qr-dialog.js';
@@ -20,6 +22,11 @@ import { isShortsEvent } from './shorts-events.js';
 import type { ShortsTab } from './shorts-tab.js';
 import { Tabs } from './tabs.js';
 import { askForToken, forgetToken, takeToken, type TokenPanelElements } from './token.js';
+import { installTokenRotation } from './token-rotation.js';
+import { installIceSettings } from './ice-settings.js';
+
+// zod probes for eval (new Function) to speed up parsing; the CSP forbids eval, so skip the probe.
+z.config({ jitless: true });
 
 /**
  * The studio: the busker's page. Wiring only — each piece (token, capture, meter, form, broadcast,
@@ -61,6 +68,8 @@ async function authenticate(): Promise<{ token: string; share: Share }> {
 }
 
 function startStudio(token: string, share: Share): void {
+  // Inside the desktop app: its few native extras (a no-op in a browser).
+  installDesktop();
   const goLive = byTestId('go-live', HTMLButtonElement);
   const stateEl = byTestId('state', HTMLElement);
   const detailEl = byTestId('state-detail', HTMLElement);
@@ -119,6 +128,11 @@ function startStudio(token: string, share: Share): void {
     prepare: () => form.flush(),
     onChange: showState,
   });
+
+  // "Change publish token" (Profile tab); not while this studio is sending the set.
+  const tokenRotation = installTokenRotation(token, { onAir: () => broadcast.active });
+  // STUN/TURN servers and "Check TURN" (Profile tab).
+  const iceSettings = installIceSettings(token);
 
   const recording = new RecordingStatus({
     state: byTestId('recording-state', HTMLElement),
@@ -226,7 +240,7 @@ function startStudio(token: string, share: Share): void {
     hello: () => ({ clientId: tabClientId(), token }),
     onStatus: (status) => {
       viewerCount.textContent = String(status.viewers);
-      broadcast.nodeStatus(status.live);
+      broadcast.nodeStatus(status.live, status.interrupted);
       if (nodeLive !== undefined && nodeLive !== status.live) refreshLibrary();
       nodeLive = status.live;
       audience.status(status);
@@ -268,6 +282,8 @@ function startStudio(token: string, share: Share): void {
     shareCard.close();
     qrDialog.close();
     audience.close();
+    tokenRotation.close();
+    iceSettings.close();
     void library?.then((tab) => tab.close());
     void shorts?.then((tab) => tab.close());
     clearInterval(clock);

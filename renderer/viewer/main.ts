@@ -29,6 +29,8 @@ declare global {
 
 const video = byTestId('player', HTMLVideoElement);
 const offline = byTestId('offline', HTMLElement);
+const laptopFull = byTestId('laptop-full', HTMLElement);
+const laptopFullMessage = byTestId('laptop-full-message', HTMLElement);
 const screenNote = byId('screen-note', HTMLElement);
 const reachNote = byId('reach-note', HTMLElement);
 
@@ -45,6 +47,8 @@ const player = new Player({
   video,
   unmute: byTestId('unmute', HTMLButtonElement),
   onState: showState,
+  // `?relay=1`: play through the busker's TURN server only — a diagnostics and testing aid (docs/turn.md).
+  iceTransportPolicy: new URLSearchParams(location.search).get('relay') === '1' ? 'relay' : undefined,
 });
 
 const profile = new ProfileView({
@@ -116,8 +120,11 @@ const shorts = new ShortsView({
 function showState(state: ViewerState, note: string): void {
   document.body.dataset.state = state;
   offline.hidden = state !== 'offline';
-  screenNote.textContent = note;
-  screenNote.hidden = note === '';
+  laptopFull.hidden = state !== 'full';
+  // Full: the node's own words, big, in place of the player (which has nothing to show).
+  if (state === 'full') laptopFullMessage.textContent = note;
+  screenNote.textContent = state === 'full' ? '' : note;
+  screenNote.hidden = note === '' || state === 'full';
 }
 
 /** Refusals that can only be about a chat message or a name (the rest: whoever asked last). */
@@ -188,6 +195,7 @@ const events = new EventsClient({
     heardFromNode = true;
     view.show(status);
     player.setLive(status.live);
+    player.setInterrupted(status.live && status.interrupted);
     place.show(status.location);
     schedule.setLive(status.live);
     notice.setLive(status.live);

@@ -3,13 +3,16 @@ import type { PeerState } from '../lib/media-session.js';
 import { NodeError, messageOf } from '../lib/node-error.js';
 import { WhepSession } from '../lib/whep-client.js';
 
-export type ViewerState = 'offline' | 'connecting' | 'playing';
+/** `full`: the node refused one more viewer (503 full, 429 too many tries); the page retries later by itself. */
+export type ViewerState = 'offline' | 'connecting' | 'playing' | 'full';
 
 export interface PlayerOptions {
   video: HTMLVideoElement;
   unmute: HTMLButtonElement;
   /** The page's state and a short note for the screen ("Connecting…", why it is retrying). */
   onState: (state: ViewerState, note: string) => void;
+  /** 'relay': play through the busker's TURN server only (the page's `?relay=1`, for diagnostics and tests). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
 const RETRY_BACKOFF = { baseMs: 1000, capMs: 10_000 };
@@ -19,6 +22,16 @@ const DISCONNECTED_GRACE_MS = 4000;
 const STALL_MS = 10_000;
 /** A session that played this long resets the backoff. */
 const STABLE_MS = 15_000;
+/** "The laptop is full": try again after about this long (with jitter, so a crowd does not return at once). */
+const FULL_RETRY = { baseMs: 30_000, capMs: 60_000 };
+
+/** The node's refusals that mean "no room for one more viewer now", whatever their exact code. */
+export function isFullRefusal(error: unknown): error is NodeError {
+  return error instanceof NodeError && (error.code === 'full' || error.code === 'rate_limited' || error.status === 503 || error.status === 429);
+}
+
+/** What the page says when the node gave no words of its own. */
+export const LAPTOP_FULL_FALLBACK = "The busker's laptop is full right now — try again in a minute.";
 
 /** Frames the video element has shown so far (tests watch it rise; the stall watch uses it too). */
 export function framesDecoded(video: HTMLVideoElement): number {
@@ -35,6 +48,7 @@ export class Player {
   readonly #video: HTMLVideoElement;
   readonly #unmute: HTMLButtonElement;
   readonly #onState: PlayerOptions['onState'];
+  readonly #iceTransportPolicy: RTCIceTransportPolicy | undefined;
   #wantLive = false;
   #session: WhepSession | undefined;
   #attempt = 0;
@@ -44,9 +58,15 @@ export class Player {
   #watchTimer: ReturnType<typeof setInterval> | undefined;
   #lastFrames = 0;
   #lastFrameAt = 0;
+  /** The node says the busker's connection dropped: frames stop, and this session must be kept. */
+  #interrupted = false;
   #closed = false;
+  /** Refused as full: the page keeps saying so while it waits and retries. */
+  #full = false;
+  #fullAttempt = 0;
 
-  constructor({ video, unmute, onState }: PlayerOptions) {
+  constructor({ video, unmute, onState, iceTransportPolicy }: PlayerOptions) {
+    this.#iceTransportPolicy = iceTransportPolicy;
     this.#video = video;
     this.#unmute = unmute;
     this.#onState = onState;
@@ -60,15 +80,29 @@ export class Player {
   setLive(live: boolean): void {
     if (this.#closed) return;
     if (live) {
-      if (!this.#wantLive) this.#attempt = 0;
+      if (!this.#wantLive) this.#attempt = this.#fullAttempt = 0;
       this.#wantLive = true;
       if (!this.#session && this.#retryTimer === undefined) void this.#play();
       return;
     }
     this.#wantLive = false;
+    this.#full = false;
+    this.#fullAttempt = 0;
     // The node closed every viewer's session when the set ended: no DELETE to send.
     this.#reset(false);
     this.#set('offline', '');
+  }
+
+  /**
+   * The busker's connection dropped and the node waits for it to come back: keep this session
+   * (the picture resumes on it, at the next keyframe) and do not take the pause for a stall.
+   */
+  setInterrupted(interrupted: boolean): void {
+    if (this.#closed || interrupted === this.#interrupted) return;
+    this.#interrupted = interrupted;
+    this.#lastFrameAt = Date.now();
+    if (interrupted) this.#set(this.#session ? 'playing' : 'connecting', 'The busker’s connection dropped — back in a moment…');
+    else if (this.#session) this.#set('playing', '');
   }
 
   /** The page is going away: leave the set (DELETE, keepalive) and free everything. */
@@ -84,8 +118,11 @@ export class Player {
 
   async #play(): Promise<void> {
     this.#retryTimer = undefined;
-    this.#set('connecting', this.#attempt === 0 ? 'Connecting to the set…' : 'Reconnecting…');
-    const session: WhepSession = new WhepSession({ onState: (state) => this.#onPeerState(session, state) });
+    if (!this.#full) this.#set('connecting', this.#attempt === 0 ? 'Connecting to the set…' : 'Reconnecting…');
+    const session: WhepSession = new WhepSession({
+      onState: (state) => this.#onPeerState(session, state),
+      iceTransportPolicy: this.#iceTransportPolicy,
+    });
     this.#session = session;
     this.#video.srcObject = session.stream;
     try {
@@ -102,8 +139,23 @@ export class Player {
         this.#set('offline', '');
         return;
       }
-      this.#retry(error instanceof NodeError && error.code === 'full' ? 'The set is full right now; trying again soon…' : messageOf(error));
+      if (isFullRefusal(error)) {
+        this.#waitForRoom(error.message || LAPTOP_FULL_FALLBACK);
+        return;
+      }
+      this.#full = false;
+      this.#retry(messageOf(error));
     }
+  }
+
+  /** No room for this viewer now: say so plainly (not a broken player) and try again in a while. */
+  #waitForRoom(message: string): void {
+    this.#reset();
+    if (!this.#wantLive || this.#closed) return;
+    this.#full = true;
+    this.#set('full', message);
+    const delay = backoffDelay(this.#fullAttempt++, FULL_RETRY);
+    this.#retryTimer = setTimeout(() => void this.#play(), delay);
   }
 
   /** Autoplay muted; where even that is refused (iOS low-power mode), the button asks for a tap. */
@@ -121,6 +173,8 @@ export class Player {
 
   readonly #onPlaying = (): void => {
     if (!this.#session || this.#session.state !== 'connected') return;
+    this.#full = false;
+    this.#fullAttempt = 0;
     this.#playingSince = Date.now();
     this.#set('playing', '');
     this.#showUnmute();
@@ -177,7 +231,7 @@ export class Player {
     this.#lastFrameAt = Date.now();
     this.#watchTimer = setInterval(() => {
       const frames = framesDecoded(this.#video);
-      if (frames !== this.#lastFrames || document.visibilityState !== 'visible' || this.#video.paused) {
+      if (frames !== this.#lastFrames || document.visibilityState !== 'visible' || this.#video.paused || this.#interrupted) {
         this.#lastFrames = frames;
         this.#lastFrameAt = Date.now();
       } else if (Date.now() - this.#lastFrameAt > STALL_MS) {

@@ -2,6 +2,7 @@ import type { WebSocket, RawData } from 'ws';
 import { CHAT_LIMITS } from '../../common/chat.js';
 import { ClientEventSchema, MAX_CLIENT_FRAME_BYTES, type ClientEvent, type ServerEvent } from '../../common/events.js';
 import { TokenBucket } from '../audience/token-bucket.js';
+import { instances } from '../diagnostics/gauges.js';
 
 /** A client that has not answered a ping for this long is gone (a phone that lost signal). */
 export const HEARTBEAT_INTERVAL_MS = 20_000;
@@ -35,6 +36,7 @@ export class EventsConnection {
   #alive = true;
   #closed = false;
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #untrack = instances.track('events-socket', this);
 
   constructor(
     private readonly socket: WebSocket,
@@ -84,6 +86,7 @@ export class EventsConnection {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#heartbeat);
+    this.#untrack();
     this.socket.removeAllListeners();
     // Keep a no-op error listener: a late socket error must not become an uncaught exception.
     this.socket.on('error', () => undefined);

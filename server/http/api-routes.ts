@@ -19,6 +19,7 @@ export function apiRoutes({ sfu, publishToken, viewerUrls }: ApiContext): Route[
     {
       method: 'GET',
       path: '/api/status',
+      public: true,
       handle(_req, res) {
         sendJson(res, 200, sfu.status());
       },
@@ -44,6 +45,7 @@ export function apiRoutes({ sfu, publishToken, viewerUrls }: ApiContext): Route[
     {
       method: 'GET',
       path: '/api/share',
+      public: true,
       handle(_req, res) {
         sendJson(res, 200, share(viewerUrls()));
       },
@@ -53,6 +55,7 @@ export function apiRoutes({ sfu, publishToken, viewerUrls }: ApiContext): Route[
       // from a laptop screen in daylight, at arm's length, by a phone in a hurry.
       method: 'GET',
       path: '/api/share/qr.svg',
+      public: true,
       async handle(_req, res) {
         const svg = await QRCode.toString(share(viewerUrls()).viewerUrl, {
           type: 'svg',

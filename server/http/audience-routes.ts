@@ -30,6 +30,7 @@ export function audienceRoutes({ audience, db, publishToken }: AudienceRoutesCon
     {
       method: 'GET',
       path: '/api/page',
+      public: true,
       handle(_req, res) {
         sendJson(res, 200, audience.page());
       },
@@ -45,6 +46,7 @@ export function audienceRoutes({ audience, db, publishToken }: AudienceRoutesCon
     {
       method: 'GET',
       path: '/api/profile/avatar',
+      public: true,
       async handle(req, res) {
         const avatar = audience.profile.avatar;
         const info = avatar ? await stat(avatar.path).catch(() => undefined) : undefined;

@@ -135,6 +135,7 @@ export function clipRoutes({ db, files, exporter, gallery, links, publishToken }
     {
       method: 'GET',
       path: '/api/shorts',
+      public: true,
       handle(_req, res) {
         sendJson(res, 200, { shorts: gallery.shorts() });
       },
@@ -142,6 +143,7 @@ export function clipRoutes({ db, files, exporter, gallery, links, publishToken }
     {
       method: 'GET',
       path: '/media/shorts/:id',
+      public: true,
       async handle(req, res, params) {
         await sendMedia(req, res, gallery.publishedFile(idParam(params.id)), 'public, max-age=60');
       },

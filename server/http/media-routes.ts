@@ -1,12 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requirePublishToken } from '../auth.js';
+import { CurbcastError, ServiceUnavailableError } from '../errors.js';
 import { MAX_SDP_BYTES } from '../sfu/sdp.js';
 import type { Sfu } from '../sfu/sfu.js';
 import { readBody, requireContentType } from './body.js';
 import type { Route } from './router.js';
+import { LAPTOP_FULL_MESSAGE, ViewerAdmission, clientAddress } from './viewer-admission.js';
 
-/** WHIP (RFC 9725) and WHEP: one offer in, one answer out, the session named by `Location`. */
-export function mediaRoutes(sfu: Sfu, publishToken: () => string): Route[] {
+/**
+ * WHIP (RFC 9725) and WHEP: one offer in, one answer out, the session named by `Location`.
+ * `iceLinks`: the busker's STUN/TURN servers as `Link: <…>; rel="ice-server"` headers (§4.6) on the 201.
+ */
+export function mediaRoutes(
+  sfu: Sfu,
+  publishToken: () => string,
+  admission = new ViewerAdmission(),
+  iceLinks: () => string[] = () => [],
+): Route[] {
   return [
     {
       method: 'POST',
@@ -14,8 +24,10 @@ export function mediaRoutes(sfu: Sfu, publishToken: () => string): Route[] {
       async handle(req, res) {
         requirePublishToken(req, publishToken());
         const offer = await readOffer(req);
-        const { sessionId, answer } = await sfu.publish(offer);
-        sendAnswer(res, `/whip/${sessionId}`, answer);
+        // `?resume=<session id>`: the studio reconnecting to its own live set (see Sfu.publish).
+        const resumeId = new URL(req.url ?? '/', 'http://node').searchParams.get('resume') ?? undefined;
+        const { sessionId, answer } = await sfu.publish(offer, resumeId);
+        sendAnswer(res, `/whip/${sessionId}`, answer, iceLinks());
       },
     },
     {
@@ -30,16 +42,32 @@ export function mediaRoutes(sfu: Sfu, publishToken: () => string): Route[] {
     {
       method: 'POST',
       path: '/whep',
+      public: true,
       async handle(req, res) {
-        const offer = await readOffer(req);
-        const { sessionId, answer } = await sfu.play(offer);
-        sendAnswer(res, `/whep/${sessionId}`, answer);
+        // Counted before the body is read: a flood of offers costs the node next to nothing.
+        const release = admission.admit(clientAddress(req));
+        let session: { sessionId: string; answer: string };
+        try {
+          const offer = await readOffer(req);
+          session = await sfu.play(offer);
+        } catch (error) {
+          release();
+          // The set's own cap (--max-viewers): the same words as the per-address one.
+          if (error instanceof CurbcastError && error.status === 503) throw new ServiceUnavailableError(LAPTOP_FULL_MESSAGE, 30, 'full');
+          throw error;
+        }
+        // The slot is freed when the session ends, however it ends (DELETE, timeout, set over).
+        const viewer = sfu.stage?.viewer(session.sessionId);
+        if (!viewer || viewer.closed) release();
+        else viewer.once('close', release);
+        sendAnswer(res, `/whep/${session.sessionId}`, session.answer, iceLinks());
       },
     },
     {
       // A WHEP session id is an unguessable UUID known only to the viewer that got it.
       method: 'DELETE',
       path: '/whep/:id',
+      public: true,
       handle(_req, res, params) {
         sfu.endPlay(params.id ?? '');
         res.writeHead(200).end();
@@ -53,12 +81,13 @@ async function readOffer(req: IncomingMessage): Promise<string> {
   return readBody(req, MAX_SDP_BYTES);
 }
 
-function sendAnswer(res: ServerResponse, location: string, answer: string): void {
+function sendAnswer(res: ServerResponse, location: string, answer: string, links: string[]): void {
   res.writeHead(201, {
     'Content-Type': 'application/sdp',
     'Content-Length': Buffer.byteLength(answer),
     Location: location,
     'Cache-Control': 'no-store',
+    ...(links.length > 0 ? { Link: links } : {}),
   });
   res.end(answer);
 }

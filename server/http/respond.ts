@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { CurbcastError, MethodNotAllowedError, PayloadTooLargeError } from '../errors.js';
+import { CurbcastError, MethodNotAllowedError, PayloadTooLargeError, ServiceUnavailableError, TooManyRequestsError } from '../errors.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -18,6 +18,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
  * keep their status and message; anything else is a 500 whose details stay in the log.
  */
 export function sendError(res: ServerResponse, error: unknown, logger: Logger): void {
+  // The client went away mid-request (its body cut short): nobody to answer, nothing went wrong here.
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET') {
+    logger.debug({ err: error }, 'request aborted by the client');
+    res.destroy();
+    return;
+  }
   if (res.headersSent) {
     res.destroy();
     return;
@@ -27,6 +33,9 @@ export function sendError(res: ServerResponse, error: unknown, logger: Logger): 
     if (error instanceof MethodNotAllowedError) headers.Allow = error.allow.join(', ');
     // The rest of an oversized upload is not worth reading: close once the answer is out.
     if (error instanceof PayloadTooLargeError) headers.Connection = 'close';
+    if (error instanceof TooManyRequestsError || error instanceof ServiceUnavailableError) {
+      headers['Retry-After'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
+    }
     sendJson(res, error.status, { error: error.code, message: error.message }, headers);
     return;
   }

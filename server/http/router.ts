@@ -8,6 +8,11 @@ export interface Route {
   /** A literal path with `:name` segments, e.g. '/whip/:id'. */
   path: string;
   handle(req: IncomingMessage, res: ServerResponse, params: Params): void | Promise<void>;
+  /**
+   * What viewers' pages use (status, the busker's page, shorts, WHEP): answered to any origin
+   * (CORS `*`, never credentials). Every other route is for the node's own pages only.
+   */
+  public?: true;
 }
 
 interface CompiledRoute extends Route {

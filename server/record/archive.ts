@@ -62,6 +62,8 @@ interface Session {
  */
 export class SetArchive extends EventEmitter<ArchiveEvents> {
   #session: Session | undefined;
+  /** Every session's queued work, so close() also waits for a set that is still being finished. */
+  #work: Promise<void> = Promise.resolve();
   #state: RecordingState = { state: 'off' };
   readonly #unsubscribe: () => void;
   readonly #record: boolean;
@@ -151,10 +153,10 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
   async close(): Promise<void> {
     this.#unsubscribe();
     const session = this.#session;
-    if (session) {
-      this.#enqueue(session, () => this.#finish(session, 'node closing'));
-      await session.queue;
-    }
+    if (session) this.#enqueue(session, () => this.#finish(session, 'node closing'));
+    // Including a set that ended just before (its session is no longer current while its
+    // recording is remuxed): the data folder must be quiet when close() returns.
+    await this.#work;
   }
 
   #onLive(stage: Stage): void {
@@ -185,9 +187,9 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
 
   async #startRecording(session: Session): Promise<void> {
     const { stage } = session;
-    const video = stage.publisher.source('video');
+    const video = stage.source('video');
     if (!video) return;
-    const audio = stage.publisher.source('audio');
+    const audio = stage.source('audio');
     const name = recordingFileName(new Date(stage.startedAt), stage.info.title, containerFor(video.codec.name));
     const file = freeFileName(this.dataDir, RECORDINGS_FOLDER, name, (f) => recordingFileTaken(this.db, f));
     session.file = file;
@@ -278,6 +280,7 @@ export class SetArchive extends EventEmitter<ArchiveEvents> {
 
   #enqueue(session: Session, work: () => Promise<void>): void {
     session.queue = session.queue.then(work).catch((error: unknown) => this.logger.error({ err: error }, 'archive work failed'));
+    this.#work = Promise.all([this.#work, session.queue]).then(() => undefined);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { RTCPeerConnection } from 'werift';
 import { SilenceWatch } from './silence-watch.js';
+import { instances } from '../diagnostics/gauges.js';
 
 export interface PeerLifecycleOptions {
   /** Close if ICE has not connected this long after the answer, ms. */
@@ -18,6 +19,7 @@ export interface PeerLifecycleOptions {
  */
 export class PeerLifecycle {
   #connectTimer: NodeJS.Timeout | undefined;
+  #untrackConnectTimer: (() => void) | undefined;
   #silence: SilenceWatch | undefined;
   #connected = false;
   #stopped = false;
@@ -39,7 +41,11 @@ export class PeerLifecycle {
   /** Starts the connect timeout; call once the answer is sent. */
   awaitConnection(): void {
     if (this.#stopped || this.#connected) return;
-    this.#connectTimer = setTimeout(() => this.options.onEnd('ICE did not connect in time'), this.options.connectTimeoutMs);
+    this.#connectTimer = setTimeout(() => {
+      this.#clearConnectTimer();
+      this.options.onEnd('ICE did not connect in time');
+    }, this.options.connectTimeoutMs);
+    this.#untrackConnectTimer = instances.track('connect-timer', this.#connectTimer);
   }
 
   /** A sign of life from the remote side (cheap: one increment). */
@@ -51,16 +57,22 @@ export class PeerLifecycle {
   stop(onError: (error: unknown) => void): void {
     if (this.#stopped) return;
     this.#stopped = true;
-    clearTimeout(this.#connectTimer);
+    this.#clearConnectTimer();
     this.#silence?.stop();
     this.pc.close().catch(onError);
+  }
+
+  #clearConnectTimer(): void {
+    clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+    this.#untrackConnectTimer?.();
+    this.#untrackConnectTimer = undefined;
   }
 
   #onConnected(): void {
     if (this.#connected || this.#stopped) return;
     this.#connected = true;
-    clearTimeout(this.#connectTimer);
-    this.#connectTimer = undefined;
+    this.#clearConnectTimer();
     this.#silence = new SilenceWatch(this.options.silenceTimeoutMs, () => this.options.onEnd('silent'));
     this.options.onConnected();
   }

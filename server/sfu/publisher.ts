@@ -15,6 +15,7 @@ import { InvalidStateError } from '../errors.js';
 import { negotiate, type NegotiationOptions } from './negotiate.js';
 import { peerConfig, publisherCodecs, type IceSettings } from './peer-config.js';
 import { PeerLifecycle } from './peer-lifecycle.js';
+import { instances } from '../diagnostics/gauges.js';
 import type { MediaKind, TrackSource } from './track.js';
 
 export interface PublisherOptions {
@@ -53,6 +54,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   #expectedKinds = new Set<MediaKind>();
   readonly #lifecycle: PeerLifecycle;
   #rembTimer: NodeJS.Timeout | undefined;
+  readonly #untrack = instances.track('publisher', this);
   #closed = false;
 
   constructor(options: PublisherOptions) {
@@ -102,6 +104,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     for (const source of this.#sources.values()) source.close();
     this.#sources.clear();
     this.#lifecycle.stop((error) => this.#options.logger.warn({ error }, 'publisher close failed'));
+    this.#untrack();
     this.#options.logger.info({ publisher: this.id, reason }, 'publisher closed');
     this.emit('close', reason);
     this.removeAllListeners();

@@ -31,10 +31,11 @@ export function validateOffer(sdp: string, direction: OfferDirection): sdpTransf
     if (!ufrag || !pwd) throw new BadRequestError(`The ${m.type} section has no ICE credentials.`, 'bad_sdp');
     const fingerprint = m.fingerprint ?? parsed.fingerprint;
     if (!fingerprint) throw new BadRequestError(`The ${m.type} section has no DTLS fingerprint.`, 'bad_sdp');
-    if (!m.protocol.includes('SAVPF')) {
+    // sdp-transform reads a malformed m= line ("m=video  9  UDP/…") into a numeric protocol: check the type.
+    if (typeof m.protocol !== 'string' || !m.protocol.includes('SAVPF')) {
       throw new BadRequestError(`The ${m.type} section must use UDP/TLS/RTP/SAVPF.`, 'bad_sdp');
     }
-    if (m.rtp.length === 0) throw new BadRequestError(`The ${m.type} section offers no codec.`, 'bad_sdp');
+    if (!Array.isArray(m.rtp) || m.rtp.length === 0) throw new BadRequestError(`The ${m.type} section offers no codec.`, 'bad_sdp');
     const direction_ = m.direction ?? parsed.direction ?? 'sendrecv';
     if (direction === 'publish' && (direction_ === 'recvonly' || direction_ === 'inactive')) {
       throw new BadRequestError(`A WHIP offer must send media; the ${m.type} section is ${direction_}.`, 'bad_sdp');

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { TokenBucket } from '../audience/token-bucket.js';
+import { ConflictError, CurbcastError, NotFoundError } from '../errors.js';
 import { EMPTY_SET_INFO, type SetInfo } from '../../common/set-info.js';
 import type { Status } from '../../common/api.js';
 import type { PublicLocation } from '../../common/location.js';
@@ -18,7 +19,13 @@ export interface SfuOptions {
   connectTimeoutMs?: number;
   /** A connected peer that sends nothing for this long is closed, ms. */
   silenceTimeoutMs?: number;
+  /** How long a live set whose publisher was lost waits for a new WHIP session, ms. */
+  reconnectGraceMs?: number;
 }
+
+/** WHIP attempts (with a valid token) allowed at once, then one per interval: no reconnect storm. */
+const PUBLISH_BURST = 6;
+const PUBLISH_REFILL_MS = 2000;
 
 type SfuEvents = {
   /** Anything in `status()` other than the viewer count changed. */
@@ -43,6 +50,7 @@ export class Sfu extends EventEmitter<SfuEvents> {
   /** Where the busker plays, as viewers may see it (consented, already coarsened), or null. */
   #location: PublicLocation | null = null;
   #closed = false;
+  readonly #publishAttempts = new TokenBucket(PUBLISH_BURST, PUBLISH_REFILL_MS);
 
   constructor(options: SfuOptions) {
     super();
@@ -51,6 +59,7 @@ export class Sfu extends EventEmitter<SfuEvents> {
       maxViewers: options.maxViewers ?? 150,
       connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
       silenceTimeoutMs: options.silenceTimeoutMs ?? 10_000,
+      reconnectGraceMs: options.reconnectGraceMs ?? 30_000,
     };
     this.#negotiation = { candidateAddresses: options.ice.hostAddresses };
   }
@@ -66,6 +75,7 @@ export class Sfu extends EventEmitter<SfuEvents> {
       viewers: stage?.viewerCount ?? 0,
       set: this.#info,
       startedAt: stage?.startedAt ?? null,
+      interrupted: stage?.interrupted ?? false,
       // Only while live: the busker agreed to say where they play during this set, not where they are.
       location: stage ? this.#location : null,
     };
@@ -83,14 +93,29 @@ export class Sfu extends EventEmitter<SfuEvents> {
     this.emit('status');
   }
 
-  /** WHIP: starts a set from the publisher's offer. */
-  async publish(offer: string): Promise<{ sessionId: string; answer: string }> {
+  /**
+   * WHIP: starts a set from the publisher's offer — or continues the live one, when its publisher
+   * was lost (any valid session may take over then) or when `resumeId` names the current session
+   * (the studio reconnecting before the node noticed the loss).
+   */
+  async publish(offer: string, resumeId?: string): Promise<{ sessionId: string; answer: string }> {
     validateOffer(offer, 'publish');
-    if (this.#stage && !this.#stage.closed) {
-      throw new ConflictError(
-        'Someone is already live on this laptop: only one set at a time. End that set first (in its studio or in OBS).',
-        'already_live',
-      );
+    this.#refuseIfClosed();
+    const wait = this.#publishAttempts.take();
+    if (wait > 0) {
+      throw new CurbcastError(429, 'slow_down', `Too many attempts to go live in a row; try again in ${Math.ceil(wait / 1000)} s.`);
+    }
+    const current = this.#stage;
+    if (current && !current.closed) {
+      const mayResume = current.live && (current.interrupted || (resumeId !== undefined && resumeId === current.publisher.id));
+      if (!mayResume) {
+        throw new ConflictError(
+          'Someone is already live on this laptop: only one set at a time. End that set first (in its studio or in OBS).',
+          'already_live',
+        );
+      }
+      const answer = await current.resume(offer);
+      return { sessionId: current.publisher.id, answer };
     }
     const stage = new Stage({
       ice: this.#options.ice,
@@ -100,6 +125,7 @@ export class Sfu extends EventEmitter<SfuEvents> {
       maxViewers: this.#options.maxViewers,
       connectTimeoutMs: this.#options.connectTimeoutMs,
       silenceTimeoutMs: this.#options.silenceTimeoutMs,
+      graceMs: this.#options.reconnectGraceMs,
     });
     this.#stage = stage;
     stage.on('live', () => {
@@ -107,6 +133,8 @@ export class Sfu extends EventEmitter<SfuEvents> {
       this.emit('status');
     });
     stage.on('viewers', (count) => this.emit('viewers', count));
+    stage.on('interrupted', () => this.emit('status'));
+    stage.on('resumed', () => this.emit('status'));
     stage.on('close', (reason) => {
       if (this.#stage === stage) this.#stage = undefined;
       if (stage.wasLive) this.emit('stage-ended', stage, reason);
@@ -121,16 +149,22 @@ export class Sfu extends EventEmitter<SfuEvents> {
     }
   }
 
-  /** WHIP DELETE: the busker ends the set. */
+  /**
+   * WHIP DELETE: the busker ends the set — with the current session, or with an earlier one of
+   * this set while it waits for its publisher (End set pressed while reconnecting). A session
+   * replaced by a working one ends nothing.
+   */
   endPublish(sessionId: string): void {
     const stage = this.#stage;
-    if (!stage || stage.publisher.id !== sessionId) throw new NotFoundError('No such publishing session.');
+    const current = stage?.publisher.id === sessionId;
+    if (!stage || !stage.owns(sessionId) || (!current && !stage.interrupted)) throw new NotFoundError('No such publishing session.');
     stage.close('ended by the publisher');
   }
 
   /** WHEP: a viewer joins the live set. */
   async play(offer: string): Promise<{ sessionId: string; answer: string }> {
     validateOffer(offer, 'play');
+    this.#refuseIfClosed();
     const stage = this.#stage;
     if (!stage?.live) throw new NotFoundError('Nobody is live right now.', 'offline');
     const { viewer, answer } = await stage.addViewer(offer);
@@ -142,6 +176,10 @@ export class Sfu extends EventEmitter<SfuEvents> {
     const viewer = this.#stage?.viewer(sessionId);
     if (!viewer) throw new NotFoundError('No such viewing session.');
     viewer.close('ended by the viewer');
+  }
+
+  #refuseIfClosed(): void {
+    if (this.#closed) throw new CurbcastError(503, 'closing', 'The node is shutting down; try again in a moment.');
   }
 
   close(): void {

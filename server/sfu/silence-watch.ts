@@ -1,3 +1,5 @@
+import { instances } from '../diagnostics/gauges.js';
+
 /**
  * Notices a peer that has gone quiet. werift's ICE-lite agent never runs consent freshness
  * (RFC 7675), so a phone that walks out of Wi-Fi range would otherwise stay a "viewer" forever.
@@ -8,6 +10,7 @@ export class SilenceWatch {
   #count = 0;
   #seen = -1;
   readonly #timer: NodeJS.Timeout;
+  readonly #untrack = instances.track('silence-watch', this);
 
   constructor(timeoutMs: number, onSilent: () => void) {
     // Checking every half timeout means a silent peer is dropped after 1–1.5 × timeoutMs.
@@ -27,5 +30,6 @@ export class SilenceWatch {
 
   stop(): void {
     clearInterval(this.#timer);
+    this.#untrack();
   }
 }

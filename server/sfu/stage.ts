@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { CurbcastError, NotFoundError } from '../errors.js';
+import { CurbcastError, InvalidStateError, NotFoundError } from '../errors.js';
 import type { SetInfo } from '../../common/set-info.js';
 import type { NegotiationOptions } from './negotiate.js';
 import type { IceSettings } from './peer-config.js';
 import { Publisher } from './publisher.js';
+import { StageTrack } from './stage-track.js';
+import type { MediaKind, TrackSource } from './track.js';
 import { Viewer } from './viewer.js';
 
 export interface StageOptions {
@@ -15,26 +17,40 @@ export interface StageOptions {
   maxViewers: number;
   connectTimeoutMs: number;
   silenceTimeoutMs: number;
+  /** How long a set whose publisher was lost waits for it to come back before it ends, ms. */
+  graceMs: number;
 }
 
 type StageEvents = {
   /** The publisher is connected and its media flows: viewers may join. */
   live: [];
   viewers: [count: number];
+  /** The publisher's connection was lost: the set waits (graceMs) for a new WHIP session. */
+  interrupted: [];
+  /** A new WHIP session took over and its media flows: viewers pick it up at the next keyframe. */
+  resumed: [];
   /** The stage ended (publisher left, failed, or the node is closing); emitted once. */
   close: [reason: string];
 };
 
 /**
- * One live set: one publisher and the viewers fed from it. The Stage owns its viewers; a viewer
- * that closes itself is dropped here (and only here) through its `close` event.
+ * One live set: one publisher at a time and the viewers fed from it. Viewers and the recorder
+ * take the set's StageTracks, not the publisher's, so when the busker's connection is lost the
+ * set waits `graceMs` for a new WHIP session and carries on with it: same set, same viewers'
+ * sessions, same recording. The Stage owns its viewers; a viewer that closes itself is dropped
+ * here (and only here) through its `close` event.
  */
 export class Stage extends EventEmitter<StageEvents> {
-  readonly publisher: Publisher;
   readonly startedAt = Date.now();
   info: SetInfo;
   readonly #viewers = new Map<string, Viewer>();
   readonly #options: StageOptions;
+  #publisher: Publisher;
+  /** Every WHIP session that published this set: the current one and those it replaced. */
+  readonly #publisherIds = new Set<string>();
+  readonly #tracks = new Map<MediaKind, StageTrack>();
+  #graceTimer: NodeJS.Timeout | undefined;
+  #interrupted = false;
   #live = false;
   #wasLive = false;
   #closed = false;
@@ -43,20 +59,31 @@ export class Stage extends EventEmitter<StageEvents> {
     super();
     this.#options = options;
     this.info = options.info;
-    this.publisher = new Publisher({
-      ice: options.ice,
-      logger: options.logger,
-      targetBitrate: 2_500_000,
-      connectTimeoutMs: options.connectTimeoutMs,
-      silenceTimeoutMs: options.silenceTimeoutMs,
-    });
-    this.publisher.on('ready', () => this.#maybeLive());
-    this.publisher.on('connected', () => this.#maybeLive());
-    this.publisher.on('close', (reason) => this.close(`publisher ${reason}`));
+    this.#publisher = this.#newPublisher();
+  }
+
+  /** The current WHIP session's peer. */
+  get publisher(): Publisher {
+    return this.#publisher;
   }
 
   get live(): boolean {
     return this.#live;
+  }
+
+  /** Live, but the publisher's connection is lost and the set is waiting for it to come back. */
+  get interrupted(): boolean {
+    return this.#interrupted;
+  }
+
+  /** The set's track of that kind, as viewers and the recorder receive it (once live). */
+  source(kind: MediaKind): TrackSource | undefined {
+    return this.#tracks.get(kind);
+  }
+
+  /** Whether `sessionId` published this set, now or before a reconnection. */
+  owns(sessionId: string): boolean {
+    return this.#publisherIds.has(sessionId);
   }
 
   get closed(): boolean {
@@ -81,8 +108,23 @@ export class Stage extends EventEmitter<StageEvents> {
   }
 
   async start(offer: string): Promise<string> {
-    const answer = await this.publisher.accept(offer, this.#options.negotiation);
-    return answer;
+    return this.#publisher.accept(offer, this.#options.negotiation);
+  }
+
+  /**
+   * A new WHIP session for this live set: the busker is back after a lost connection, or the
+   * studio reconnects before the node noticed the loss. The old session is dropped at once; the
+   * new one's tracks continue the set's once its media flows (until then the set is interrupted,
+   * and the grace period already running is not extended).
+   */
+  async resume(offer: string): Promise<string> {
+    if (this.#closed || !this.#wasLive) throw new InvalidStateError('no live set to resume');
+    const old = this.#publisher;
+    this.#publisher = this.#newPublisher();
+    old.close('replaced by a new session');
+    this.#interrupt('replaced by a new session');
+    this.#options.logger.info({ old: old.id, publisher: this.#publisher.id }, 'publisher reconnecting');
+    return this.#publisher.accept(offer, this.#options.negotiation);
   }
 
   async addViewer(offer: string): Promise<{ viewer: Viewer; answer: string }> {
@@ -93,7 +135,7 @@ export class Stage extends EventEmitter<StageEvents> {
     const viewer = new Viewer({
       ice: this.#options.ice,
       logger: this.#options.logger,
-      sources: { audio: this.publisher.source('audio'), video: this.publisher.source('video') },
+      sources: { audio: this.#tracks.get('audio'), video: this.#tracks.get('video') },
       connectTimeoutMs: this.#options.connectTimeoutMs,
       silenceTimeoutMs: this.#options.silenceTimeoutMs,
     });
@@ -120,19 +162,86 @@ export class Stage extends EventEmitter<StageEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#live = false;
+    this.#interrupted = false;
+    clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
     for (const viewer of [...this.#viewers.values()]) viewer.close('set ended');
     this.#viewers.clear();
-    this.publisher.close(reason);
+    this.#publisher.close(reason);
+    for (const track of this.#tracks.values()) track.close();
+    this.#tracks.clear();
     this.#options.logger.info({ reason }, 'stage closed');
     this.emit('close', reason);
     this.removeAllListeners();
   }
 
-  #maybeLive(): void {
-    if (this.#live || this.#closed) return;
-    if (!this.publisher.connected || !this.publisher.ready) return;
-    this.#live = true;
-    this.#wasLive = true;
-    this.emit('live');
+  #newPublisher(): Publisher {
+    const publisher = new Publisher({
+      ice: this.#options.ice,
+      logger: this.#options.logger,
+      targetBitrate: 2_500_000,
+      connectTimeoutMs: this.#options.connectTimeoutMs,
+      silenceTimeoutMs: this.#options.silenceTimeoutMs,
+    });
+    this.#publisherIds.add(publisher.id);
+    publisher.on('ready', () => this.#onPublisherUp(publisher));
+    publisher.on('connected', () => this.#onPublisherUp(publisher));
+    publisher.on('close', (reason) => this.#onPublisherClosed(publisher, reason));
+    return publisher;
+  }
+
+  /** Connected with all its tracks: the set goes live, or carries on after an interruption. */
+  #onPublisherUp(publisher: Publisher): void {
+    if (publisher !== this.#publisher || this.#closed) return;
+    if (!publisher.connected || !publisher.ready) return;
+    if (!this.#wasLive) {
+      for (const kind of ['audio', 'video'] as const) {
+        const source = publisher.source(kind);
+        if (!source) continue;
+        const track = new StageTrack(kind, source.codec);
+        track.attach(source);
+        this.#tracks.set(kind, track);
+      }
+      this.#live = true;
+      this.#wasLive = true;
+      this.emit('live');
+      return;
+    }
+    if (!this.#interrupted) return;
+    for (const track of this.#tracks.values()) {
+      const source = publisher.source(track.kind);
+      if (source && !track.accepts(source)) {
+        // Viewers negotiated the old codec: they cannot follow (another browser or encoder came back).
+        this.close(`the new session sends ${source.codec.mimeType}, not ${track.codec.mimeType}`);
+        return;
+      }
+    }
+    for (const track of this.#tracks.values()) {
+      const source = publisher.source(track.kind);
+      if (source) track.attach(source);
+    }
+    clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
+    this.#interrupted = false;
+    this.#options.logger.info({ publisher: publisher.id }, 'publisher back');
+    this.emit('resumed');
+  }
+
+  /** A set that never went live ends with its publisher; a live one waits for it to come back. */
+  #onPublisherClosed(publisher: Publisher, reason: string): void {
+    if (publisher !== this.#publisher || this.#closed) return;
+    if (!this.#wasLive) this.close(`publisher ${reason}`);
+    else this.#interrupt(reason);
+  }
+
+  #interrupt(reason: string): void {
+    if (this.#closed) return;
+    for (const track of this.#tracks.values()) track.detach();
+    if (!this.#interrupted) {
+      this.#interrupted = true;
+      this.#options.logger.warn({ reason, graceMs: this.#options.graceMs }, 'publisher lost; waiting for it to come back');
+      this.emit('interrupted');
+    }
+    this.#graceTimer ??= setTimeout(() => this.close(`publisher lost (${reason})`), this.#options.graceMs);
   }
 }

@@ -6,6 +6,7 @@ import { BadRequestError, InvalidStateError } from '../errors.js';
 import { negotiate, type NegotiationOptions } from './negotiate.js';
 import { peerConfig, viewerCodecs, type IceSettings } from './peer-config.js';
 import { PeerLifecycle } from './peer-lifecycle.js';
+import { instances } from '../diagnostics/gauges.js';
 import type { MediaKind, TrackSource } from './track.js';
 
 export interface ViewerOptions {
@@ -36,6 +37,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
   readonly #options: ViewerOptions;
   readonly #unsubscribes: Array<() => void> = [];
   readonly #lifecycle: PeerLifecycle;
+  readonly #untrack = instances.track('viewer', this);
   #closed = false;
 
   constructor(options: ViewerOptions) {
@@ -104,6 +106,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
     this.#closed = true;
     for (const unsubscribe of this.#unsubscribes.splice(0)) unsubscribe();
     this.#lifecycle.stop((error) => this.#options.logger.warn({ error }, 'viewer close failed'));
+    this.#untrack();
     this.#options.logger.debug({ viewer: this.id, reason }, 'viewer closed');
     this.emit('close', reason);
     this.removeAllListeners();

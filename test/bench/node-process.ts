@@ -137,6 +137,9 @@ export async function startNodeProcess(options: { dataDir: string; token: string
     '--ice-host', '127.0.0.1',
     '--data', options.dataDir,
     '--publish-token', options.token,
+    // Every bench viewer comes from 127.0.0.1: lift the per-address caps (a caller's own flags, later, win).
+    '--max-viewers-per-ip', '10000',
+    '--viewer-joins-per-ip', '10000',
     ...(options.extraArgs ?? []),
   ];
   const child: ChildProcess = spawn(process.execPath, args, {

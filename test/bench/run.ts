@@ -10,9 +10,16 @@
  * publisher (studio page, y4m camera) · Chromium for the TTFF viewers (after the sweep).
  *
  * Knobs (environment): BENCH_VIEWERS=1,10,25  BENCH_WINDOW_S=8  BENCH_SETTLE_S=3
- * BENCH_TTFF_JOINS=12  BENCH_DEADLINE_S=420  BENCH_NOISE=10 (camera noise strength)
+ * BENCH_TTFF_JOINS=12  BENCH_DEADLINE_S=420 (900 with vertical)  BENCH_NOISE=10 (camera noise strength)
  * BENCH_CONTENT_HINT=detail (override the studio's video contentHint, e.g. to hold 720p)
- * BENCH_CHAT_SOCKETS=50,500  BENCH_CHAT_MESSAGES=30 (chat fan-out points).
+ * BENCH_CHAT_SOCKETS=50,500  BENCH_CHAT_MESSAGES=30 (chat fan-out points)
+ * BENCH_VERTICAL_RUNS=3 (vertical shorts made in the page, and by ffmpeg, for the median; at least 2,
+ * and no third once the section has taken 7 minutes).
+ *
+ * Sections: `npm run bench -- --only clips,vertical` runs just those (default: all of them).
+ * sweep, ttff, chat and recording (its CPU overhead) need the live publisher; clips cuts the set
+ * it recorded, or, when none of those ran, a synthetic 35 s 720p recording; vertical always
+ * makes a 9:16 short of that synthetic recording in the studio page, side by side with ffmpeg.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -31,23 +38,48 @@ import { measureRecordingOverhead, recordingContinuity, type RecordingContinuity
 import { makeNoisyY4m } from './y4m.js';
 import { measureChatFanout, type ChatFanout } from './chat.js';
 import { measureCopyCut, type CopyCutBench } from './clips.js';
+import { makeVerticalSource, measureVerticalEncode, type VerticalBench, type VerticalSource } from './vertical.js';
+
+const SECTIONS = ['sweep', 'ttff', 'chat', 'recording', 'clips', 'vertical'] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** `--only a,b` (or `--only=a,b`): the sections to run; all of them without it. */
+function sectionsFromArgs(argv: readonly string[]): Section[] {
+  const at = argv.findIndex((arg) => arg === '--only' || arg.startsWith('--only='));
+  if (at === -1) return [...SECTIONS];
+  const value = argv[at]!.startsWith('--only=') ? argv[at]!.slice('--only='.length) : (argv[at + 1] ?? '');
+  const asked = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = asked.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+  if (asked.length === 0 || unknown.length > 0) {
+    process.stderr.write(`bench: --only takes a comma-separated list of ${SECTIONS.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}\n`);
+    process.exit(2);
+  }
+  return SECTIONS.filter((s) => asked.includes(s));
+}
+const sections = sectionsFromArgs(process.argv.slice(2));
+const selected = (section: Section) => sections.includes(section);
+/** Whether a publisher goes live (and the node records its set). */
+const liveSections = selected('sweep') || selected('ttff') || selected('chat') || selected('recording');
 
 const env = (name: string, fallback: number) => {
   const value = Number(process.env[name]);
   return Number.isFinite(value) && value > 0 ? value : fallback;
 };
 const config = {
+  sections,
   viewerSteps: (process.env.BENCH_VIEWERS ?? '1,10,25').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0),
   windowSeconds: env('BENCH_WINDOW_S', 8),
   settleSeconds: env('BENCH_SETTLE_S', 3),
   ttffJoins: env('BENCH_TTFF_JOINS', 12),
   ttffWarmups: 1,
   joinTimeoutMs: 15_000,
-  deadlineSeconds: env('BENCH_DEADLINE_S', 420),
+  // The vertical shorts take a few minutes of their own.
+  deadlineSeconds: env('BENCH_DEADLINE_S', selected('vertical') ? 900 : 420),
   camera: { width: 1280, height: 720, fps: 30, seconds: 10, noise: env('BENCH_NOISE', 10) },
   /** Events sockets listening to the busker's chat, per fan-out point. */
   chatSockets: (process.env.BENCH_CHAT_SOCKETS ?? '50,500').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0),
   chatMessages: env('BENCH_CHAT_MESSAGES', 30),
+  verticalRuns: env('BENCH_VERTICAL_RUNS', 3),
   /** null: the studio's own choice. */
   contentHint: process.env.BENCH_CONTENT_HINT || null,
 };
@@ -154,7 +186,7 @@ function summaryLine(r: Results): string {
   if (r.error) return `bench: FAILED — ${r.error.split('\n')[0]}`;
   const parts: string[] = [];
   const t = r.ttffMs;
-  parts.push(t && t.n > 0 ? `ttff p50 ${t.p50} ms p95 ${t.p95} ms` : 'ttff n/a');
+  if (r.config.sections.includes('ttff')) parts.push(t && t.n > 0 ? `ttff p50 ${t.p50} ms p95 ${t.p95} ms` : 'ttff n/a');
   for (const p of r.sweep) {
     const loss = p.lossPercent >= 0.1 ? ` ${p.lossPercent}% loss` : '';
     if (p.viewers === 0) parts.push(`0 viewers ${pct(p.cpuPercent)} CPU ${p.rssMB} MB`);
@@ -169,7 +201,14 @@ function summaryLine(r: Results): string {
   const av = r.recording?.continuity;
   if (av) parts.push(`recorded gaps v ${av.largestVideoGapMs} ms a ${av.largestAudioGapMs} ms`);
   const cut = r.clips?.copyCut;
-  if (cut) parts.push(`fast copy ${cut.rangeSeconds} s in ${cut.nodeMs.p50} ms (×${cut.nodeTimesRealTime} real time; ×${cut.ratioToFfmpeg} ffmpeg's time)`);
+  if (cut) parts.push(`fast copy ${cut.rangeSeconds} s in ${cut.nodeMs.p50} ms (×${cut.nodeTimesRealTime} real time; ×${cut.ratioToFfmpeg} ffmpeg's time)${r.clips?.source === 'synthetic' ? ' [synthetic source]' : ''}`);
+  const v = r.vertical;
+  if (v && 'error' in v) parts.push(`vertical 9:16 FAILED — ${v.error.split('\n')[0]}`);
+  else if (v) {
+    const cpu = v.pageCpuSeconds === null ? '' : `; CPU ${Math.round(v.pageCpuSeconds)} s vs ${Math.round(v.ffmpegCpuSeconds)} s`;
+    const speed = `vertical 9:16 ${v.rangeSeconds} s ${v.source.height}p: ×${v.pageTimesRealtime} real time in the page (ffmpeg libvpx ×${v.ffmpegTimesRealtime}, ratio ${v.ratioPageToFfmpeg}${cpu})`;
+    parts.push(v.problems.length ? `${speed} FAILED — ${v.problems[0]}` : speed);
+  }
   const chat = r.chat?.points.at(-1);
   if (chat) parts.push(`chat to ${chat.sockets} sockets p50 ${chat.lastSocketMs.p50} ms p95 ${chat.lastSocketMs.p95} ms (×${r.chat?.lastSocketRatio ?? '?'} for ×${r.chat?.socketsRatio ?? '?'} sockets)`);
   if (r.warnings.length) parts.push(`${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}`);
@@ -217,8 +256,10 @@ interface Results {
   recordingOverhead?: RecordingOverhead;
   /** Chat fan-out: busker line → every viewer socket, at each audience size. */
   chat?: ChatFanout;
-  /** Shorts: fast copy (node) speed for a 30 s range of the recorded set. */
-  clips?: { copyCut: CopyCutBench | null };
+  /** Shorts: fast copy (node) speed for a 30 s range of the recorded set (or, without a live set, a synthetic recording). */
+  clips?: { copyCut: CopyCutBench | null; source: 'recorded set' | 'synthetic' };
+  /** Shorts: a vertical 9:16 short of a 30 s 720p range made in the studio page, side by side with ffmpeg libvpx. */
+  vertical?: VerticalBench | { error: string };
   /** Why viewers left (node's log) and the node's first warnings/errors. */
   nodeLog?: NodeLogSummary;
   /** Node-reported viewers after the farm DELETEd its sessions and after the TTFF pages closed (expect 0). */
@@ -272,148 +313,12 @@ async function main(): Promise<number> {
   const ns0 = ipv6NeighborSolicitations();
   try {
     results.build = ensureBuilt();
-
-    log('making the fake camera file (noisy 1280x720 30 fps y4m)');
-    const camera = makeNoisyY4m(tmp, config.camera);
-
     const token = randomBytes(18).toString('base64url');
-    mkdirSync(join(tmp, 'data'));
-    node = await startNodeProcess({ dataDir: join(tmp, 'data'), token });
-    log(`node pid ${node.pid} on ${node.baseUrl}`);
-    farm = await startViewerFarm();
-    log(`viewer farm pid ${farm.pid}`);
-
-    const pub = await startPublisher({ tmpRoot: tmp, baseUrl: node.baseUrl, token, y4mPath: camera.path, contentHint: config.contentHint ?? undefined });
-    publisher = pub;
-    const liveDeadline = Date.now() + 10_000;
-    const isLive = async (url: string) =>
-      ((await fetch(`${url}/api/status`, { signal: AbortSignal.timeout(3000) }).then((r) => r.json())) as { live: boolean }).live;
-    while (!(await isLive(node.baseUrl))) {
-      if (Date.now() > liveDeadline) throw new Error('the page says live but /api/status does not');
-      await sleep(100);
-    }
-    log('publisher live (studio page); waiting for its bitrate and resolution to settle');
-    const ramp = await waitForPublisherRamp(pub);
-    log(`publisher at ${ramp.lastKbps} kbit/s ${ramp.width}x${ramp.height} after ${ramp.seconds} s${ramp.settled ? '' : ' (not settled)'}`);
-
-    // Sweep: 0 viewers (baseline), then each step, all against the same publisher.
-    const steps = [0, ...config.viewerSteps];
-    for (const target of steps) {
-      let joinMs: number[] = [];
-      const joinFailures: string[] = [];
-      const have = (await farm.snapshot()).viewers.length;
-      if (target > have) {
-        log(`ramping to ${target} viewers`);
-        const added = await farm.add(node.baseUrl, target - have, config.joinTimeoutMs);
-        joinMs = added.joinMs;
-        joinFailures.push(...added.failed.map((f) => f.error));
-        await sleep(config.settleSeconds * 1000);
-      }
-      log(`measuring ${target} viewers for ${config.windowSeconds} s`);
-      const point = await measurePoint({
-        nodePid: node.pid,
-        baseUrl: node.baseUrl,
-        farm,
-        publisher: pub,
-        windowSeconds: config.windowSeconds,
-      });
-      results.sweep.push({
-        ...point,
-        requestedViewers: target,
-        joinMs: joinMs.length ? distribution(joinMs) : null,
-        joinFailures,
-      });
-      log(`  ${point.viewers} viewers: node ${point.cpuPercent}% CPU, ${point.rssMB} MB; ${point.perViewerKbps} kbit/s per viewer, loss ${point.lossPercent}%`);
-      if (node.exited) throw new Error(`the node exited during the sweep:\n${node.logTail()}`);
-    }
-
-    const stop = await farm.stopViewers();
-    if (stop.deleteFailures) results.warnings.push(`${stop.deleteFailures} WHEP DELETEs failed at the end of the sweep`);
-    await sleep(1000);
-    results.leftoverViewers.afterFarm = await nodeViewers(node.baseUrl);
-
-    log(`time to first frame: ${config.ttffWarmups} warm-up + ${config.ttffJoins} joins with Chromium`);
-    const ttff = await measureTtff({ tmpRoot: tmp, baseUrl: node.baseUrl, joins: config.ttffJoins, warmups: config.ttffWarmups });
-    const { ttffMs, ...ttffRest } = ttff;
-    results.ttffMs = ttffMs;
-    results.ttff = ttffRest;
-    await sleep(1500);
-    results.leftoverViewers.afterTtff = await nodeViewers(node.baseUrl);
-
-    // Chat fan-out at two audience sizes, side by side, while the set is live.
-    results.chat = await measureChatFanout({
-      baseUrl: node.baseUrl,
-      token,
-      nodePid: node.pid,
-      socketCounts: config.chatSockets,
-      messages: config.chatMessages,
-    });
-
-    // Recording's cost, side by side: a second node that does not record, with its own publisher.
-    log('recording overhead: a --no-recording node with its own studio, measured in the same window');
-    mkdirSync(join(tmp, 'data-plain'));
-    plainNode = await startNodeProcess({ dataDir: join(tmp, 'data-plain'), token, extraArgs: ['--no-recording'] });
-    plainPublisher = await startPublisher({ tmpRoot: tmp, baseUrl: plainNode.baseUrl, token, y4mPath: camera.path, contentHint: config.contentHint ?? undefined });
-    await waitForPublisherRamp(plainPublisher, { minSeconds: 8, maxSeconds: 20 });
-    results.recordingOverhead = await measureRecordingOverhead({
-      recordingPid: node.pid,
-      notRecordingPid: plainNode.pid,
-      recordingPublisher: pub,
-      notRecordingPublisher: plainPublisher,
-      windowSeconds: config.windowSeconds,
-    });
-    await plainPublisher.close();
-    plainPublisher = undefined;
-    await plainNode.stop(10_000);
-    plainNode = undefined;
-
-    // The node records every set: end it the way a busker would (close the studio, stop the node),
-    // then see what was written. Its cost is part of every sweep point, the baseline included.
-    await pub.close();
-    publisher = undefined;
-    await node.stop(10_000);
-    results.recording = { ...recordingFiles(join(tmp, 'data')), continuity: await recordingContinuity(join(tmp, 'data')) };
-    results.nodeLog = summariseNodeLog(join(tmp, 'data'));
-
-    // Shorts from that recording: a node on the same data folder cuts a 30 s range.
-    log('clips: fast copy of a 30 s range of the recorded set, side by side with ffmpeg -c copy');
-    node = await startNodeProcess({ dataDir: join(tmp, 'data'), token, extraArgs: ['--no-recording'] });
-    results.clips = { copyCut: await benchCopyCut(node.baseUrl, token, join(tmp, 'data')) };
-    await node.stop(10_000);
-
-    // Derived numbers, all from this one run.
-    const base = results.sweep.find((p) => p.requestedViewers === 0);
-    const loaded = results.sweep.filter((p) => p.viewers > 0);
-    if (base) {
-      results.cpuPerViewerByStep = loaded.map((p) => ({ viewers: p.viewers, percent: round((p.cpuPercent - base.cpuPercent) / p.viewers, 2) }));
-      const top = loaded[loaded.length - 1];
-      if (top) {
-        results.cpuPerViewerPercent = round((top.cpuPercent - base.cpuPercent) / top.viewers, 2);
-        results.viewersPerCoreEstimate = results.cpuPerViewerPercent > 0 ? Math.round(100 / results.cpuPerViewerPercent) : null;
-        results.cpuMicrosecondsPerForwardedPacket =
-          top.forwardedPacketsPerSecond > 0 ? round(((top.cpuPercent - base.cpuPercent) / 100 / top.forwardedPacketsPerSecond) * 1e6, 1) : null;
-      }
-      const rates = base.publisher;
-      if (rates) {
-        results.publisher = {
-          bitrateKbps: rates.videoKbps + rates.audioKbps,
-          videoKbps: rates.videoKbps,
-          audioKbps: rates.audioKbps,
-          width: rates.width,
-          height: rates.height,
-          encodedFps: rates.encodedFps,
-          codec: rates.codec,
-          encoder: rates.encoder,
-          qualityLimitationReason: rates.qualityLimitationReason,
-          ramp,
-          forwardedKbps: loaded[0]?.perViewerKbps ?? null,
-          camera: { noise: config.camera.noise, width: camera.width, height: camera.height, fps: camera.fps, megabytes: round(camera.bytes / 1e6, 0) },
-          pageErrors: pub.errors.slice(0, 20),
-        };
-      }
-    }
+    if (liveSections) await runLive(results, token);
+    if (selected('clips') || selected('vertical')) await runShorts(results, token);
     addWarnings(results);
-    return 0;
+    const vertical = results.vertical;
+    return vertical && ('error' in vertical || vertical.problems.length > 0) ? 1 : 0;
   } catch (error) {
     results.error = (error as Error).stack ?? String(error);
     if (node) results.error += `\n--- node.log (tail) ---\n${node.logTail()}`;
@@ -432,6 +337,193 @@ async function main(): Promise<number> {
     process.stdout.write(`${json}\n${summaryLine(results)}\n`);
     log(`wrote ${path.slice(ROOT.length + 1)}`);
   }
+}
+
+/**
+ * The live part: a publisher on the studio page, the viewer sweep, time to first frame, chat
+ * fan-out and recording's overhead (each if selected); the node records the set throughout.
+ */
+async function runLive(results: Results, token: string): Promise<void> {
+  log('making the fake camera file (noisy 1280x720 30 fps y4m)');
+  const camera = makeNoisyY4m(tmp, config.camera);
+
+  mkdirSync(join(tmp, 'data'));
+  const liveNode = (node = await startNodeProcess({ dataDir: join(tmp, 'data'), token }));
+  log(`node pid ${liveNode.pid} on ${liveNode.baseUrl}`);
+
+  const pub = await startPublisher({ tmpRoot: tmp, baseUrl: liveNode.baseUrl, token, y4mPath: camera.path, contentHint: config.contentHint ?? undefined });
+  publisher = pub;
+  const liveDeadline = Date.now() + 10_000;
+  const isLive = async (url: string) =>
+    ((await fetch(`${url}/api/status`, { signal: AbortSignal.timeout(3000) }).then((r) => r.json())) as { live: boolean }).live;
+  while (!(await isLive(liveNode.baseUrl))) {
+    if (Date.now() > liveDeadline) throw new Error('the page says live but /api/status does not');
+    await sleep(100);
+  }
+  log('publisher live (studio page); waiting for its bitrate and resolution to settle');
+  const ramp = await waitForPublisherRamp(pub);
+  log(`publisher at ${ramp.lastKbps} kbit/s ${ramp.width}x${ramp.height} after ${ramp.seconds} s${ramp.settled ? '' : ' (not settled)'}`);
+
+  if (selected('sweep')) await runSweep(results, liveNode, pub);
+
+  if (selected('ttff')) {
+    log(`time to first frame: ${config.ttffWarmups} warm-up + ${config.ttffJoins} joins with Chromium`);
+    const ttff = await measureTtff({ tmpRoot: tmp, baseUrl: liveNode.baseUrl, joins: config.ttffJoins, warmups: config.ttffWarmups });
+    const { ttffMs, ...ttffRest } = ttff;
+    results.ttffMs = ttffMs;
+    results.ttff = ttffRest;
+    await sleep(1500);
+    results.leftoverViewers.afterTtff = await nodeViewers(liveNode.baseUrl);
+  }
+
+  // Chat fan-out at two audience sizes, side by side, while the set is live.
+  if (selected('chat')) {
+    results.chat = await measureChatFanout({
+      baseUrl: liveNode.baseUrl,
+      token,
+      nodePid: liveNode.pid,
+      socketCounts: config.chatSockets,
+      messages: config.chatMessages,
+    });
+  }
+
+  // Recording's cost, side by side: a second node that does not record, with its own publisher.
+  if (selected('recording')) {
+    log('recording overhead: a --no-recording node with its own studio, measured in the same window');
+    mkdirSync(join(tmp, 'data-plain'));
+    plainNode = await startNodeProcess({ dataDir: join(tmp, 'data-plain'), token, extraArgs: ['--no-recording'] });
+    plainPublisher = await startPublisher({ tmpRoot: tmp, baseUrl: plainNode.baseUrl, token, y4mPath: camera.path, contentHint: config.contentHint ?? undefined });
+    await waitForPublisherRamp(plainPublisher, { minSeconds: 8, maxSeconds: 20 });
+    results.recordingOverhead = await measureRecordingOverhead({
+      recordingPid: liveNode.pid,
+      notRecordingPid: plainNode.pid,
+      recordingPublisher: pub,
+      notRecordingPublisher: plainPublisher,
+      windowSeconds: config.windowSeconds,
+    });
+    await plainPublisher.close();
+    plainPublisher = undefined;
+    await plainNode.stop(10_000);
+    plainNode = undefined;
+  }
+
+  // The node records every set: end it the way a busker would (close the studio, stop the node),
+  // then see what was written. Its cost is part of every sweep point, the baseline included.
+  await pub.close();
+  publisher = undefined;
+  await liveNode.stop(10_000);
+  results.recording = { ...recordingFiles(join(tmp, 'data')), continuity: await recordingContinuity(join(tmp, 'data')) };
+  results.nodeLog = summariseNodeLog(join(tmp, 'data'));
+
+  // Derived numbers, all from this one run.
+  const base = results.sweep.find((p) => p.requestedViewers === 0);
+  const loaded = results.sweep.filter((p) => p.viewers > 0);
+  if (base) {
+    results.cpuPerViewerByStep = loaded.map((p) => ({ viewers: p.viewers, percent: round((p.cpuPercent - base.cpuPercent) / p.viewers, 2) }));
+    const top = loaded[loaded.length - 1];
+    if (top) {
+      results.cpuPerViewerPercent = round((top.cpuPercent - base.cpuPercent) / top.viewers, 2);
+      results.viewersPerCoreEstimate = results.cpuPerViewerPercent > 0 ? Math.round(100 / results.cpuPerViewerPercent) : null;
+      results.cpuMicrosecondsPerForwardedPacket =
+        top.forwardedPacketsPerSecond > 0 ? round(((top.cpuPercent - base.cpuPercent) / 100 / top.forwardedPacketsPerSecond) * 1e6, 1) : null;
+    }
+    const rates = base.publisher;
+    if (rates) {
+      results.publisher = {
+        bitrateKbps: rates.videoKbps + rates.audioKbps,
+        videoKbps: rates.videoKbps,
+        audioKbps: rates.audioKbps,
+        width: rates.width,
+        height: rates.height,
+        encodedFps: rates.encodedFps,
+        codec: rates.codec,
+        encoder: rates.encoder,
+        qualityLimitationReason: rates.qualityLimitationReason,
+        ramp,
+        forwardedKbps: loaded[0]?.perViewerKbps ?? null,
+        camera: { noise: config.camera.noise, width: camera.width, height: camera.height, fps: camera.fps, megabytes: round(camera.bytes / 1e6, 0) },
+        pageErrors: pub.errors.slice(0, 20),
+      };
+    }
+  }
+}
+
+/**
+ * Shorts. The fast copy cuts the set the publisher recorded when there was one; otherwise (and for
+ * the vertical short, always) a synthetic 35 s 1280×720 recording in a library of its own.
+ */
+async function runShorts(results: Results, token: string): Promise<void> {
+  if (selected('clips') && liveSections) {
+    log('clips: fast copy of a 30 s range of the recorded set, side by side with ffmpeg -c copy');
+    const clipsNode = (node = await startNodeProcess({ dataDir: join(tmp, 'data'), token, extraArgs: ['--no-recording'] }));
+    results.clips = { source: 'recorded set', copyCut: await benchCopyCut(clipsNode.baseUrl, token, join(tmp, 'data')) };
+    await clipsNode.stop(10_000);
+  }
+  const clipsOnSynthetic = selected('clips') && !liveSections;
+  if (!clipsOnSynthetic && !selected('vertical')) return;
+
+  log('shorts: a 35 s 1280x720 30 fps recording (ffmpeg testsrc2, VP8 + Opus) in a library of its own');
+  const source: VerticalSource = await makeVerticalSource(tmp, 35);
+  const shortsNode = (node = await startNodeProcess({ dataDir: source.dataDir, token, extraArgs: ['--no-recording'] }));
+  if (clipsOnSynthetic) {
+    log('clips: fast copy of a 30 s range of the synthetic recording, side by side with ffmpeg -c copy');
+    results.clips = { source: 'synthetic', copyCut: await benchCopyCut(shortsNode.baseUrl, token, source.dataDir) };
+  }
+  if (selected('vertical')) {
+    log(`vertical: ${config.verticalRuns} × a 9:16 short of 30 s made in the studio page (Chromium), each followed by ffmpeg libvpx`);
+    try {
+      results.vertical = await measureVerticalEncode({ baseUrl: shortsNode.baseUrl, token, source, tmp, runs: config.verticalRuns, rangeSeconds: 30 });
+      const v = results.vertical;
+      log(`vertical: page ${v.pageEncodeSeconds} s (×${v.pageTimesRealtime}), ffmpeg ${v.ffmpegSeconds} s (×${v.ffmpegTimesRealtime})`);
+      for (const problem of v.problems) log(`vertical: FAILED: ${problem}`);
+    } catch (error) {
+      // The section fails on its own (and the bench exits 1); the other sections' numbers stand.
+      results.vertical = { error: (error as Error).message };
+      log(`vertical: FAILED: ${(error as Error).message}`);
+      if (shortsNode.exited) results.vertical.error += `\n--- node.log (tail) ---\n${shortsNode.logTail()}`;
+    }
+  }
+  await shortsNode.stop(10_000);
+}
+
+/** The viewer sweep: 0 viewers (the baseline), then each step, all against the same publisher. */
+async function runSweep(results: Results, liveNode: NodeProcess, pub: BrowserPublisher): Promise<void> {
+  const viewerFarm = (farm = await startViewerFarm());
+  log(`viewer farm pid ${viewerFarm.pid}`);
+  const steps = [0, ...config.viewerSteps];
+  for (const target of steps) {
+    let joinMs: number[] = [];
+    const joinFailures: string[] = [];
+    const have = (await viewerFarm.snapshot()).viewers.length;
+    if (target > have) {
+      log(`ramping to ${target} viewers`);
+      const added = await viewerFarm.add(liveNode.baseUrl, target - have, config.joinTimeoutMs);
+      joinMs = added.joinMs;
+      joinFailures.push(...added.failed.map((f) => f.error));
+      await sleep(config.settleSeconds * 1000);
+    }
+    log(`measuring ${target} viewers for ${config.windowSeconds} s`);
+    const point = await measurePoint({
+      nodePid: liveNode.pid,
+      baseUrl: liveNode.baseUrl,
+      farm: viewerFarm,
+      publisher: pub,
+      windowSeconds: config.windowSeconds,
+    });
+    results.sweep.push({
+      ...point,
+      requestedViewers: target,
+      joinMs: joinMs.length ? distribution(joinMs) : null,
+      joinFailures,
+    });
+    log(`  ${point.viewers} viewers: node ${point.cpuPercent}% CPU, ${point.rssMB} MB; ${point.perViewerKbps} kbit/s per viewer, loss ${point.lossPercent}%`);
+    if (liveNode.exited) throw new Error(`the node exited during the sweep:\n${liveNode.logTail()}`);
+  }
+
+  const stop = await viewerFarm.stopViewers();
+  if (stop.deleteFailures) results.warnings.push(`${stop.deleteFailures} WHEP DELETEs failed at the end of the sweep`);
+  await sleep(1000);
+  results.leftoverViewers.afterFarm = await nodeViewers(liveNode.baseUrl);
 }
 
 function addWarnings(r: Results): void {
@@ -463,6 +555,11 @@ function addWarnings(r: Results): void {
   if (r.ttffMs && r.ttffMs.n < r.config.ttffJoins) w.push(`only ${r.ttffMs.n} of ${r.config.ttffJoins} TTFF joins succeeded: ${r.ttff?.failures.slice(0, 3).join('; ')}`);
   else if (r.ttff?.failures.length) w.push(`${r.ttff.failures.length} TTFF join(s) failed and were replaced: ${r.ttff.failures.slice(0, 3).join('; ')}`);
   if (r.leftoverViewers.afterFarm) w.push(`${r.leftoverViewers.afterFarm} viewers still counted after the farm DELETEd all its sessions`);
+  const v = r.vertical;
+  if (v && !('error' in v)) {
+    if (v.loadAverage1m >= r.machine.cores) w.push(`load average ${v.loadAverage1m} on ${r.machine.cores} cores as the vertical shorts began: their wall times are contended (CPU seconds less so)`);
+    if (v.pageErrors.length) w.push(`the studio page logged ${v.pageErrors.length} error(s) while making vertical shorts: ${v.pageErrors.slice(0, 2).join('; ')}`);
+  }
   if (r.leftoverViewers.afterTtff) w.push(`${r.leftoverViewers.afterTtff} viewers still counted 1.5 s after every TTFF page closed`);
 }
 

@@ -34,6 +34,20 @@ export async function publishH264FromFfmpeg(base: string, token: string): Promis
   const session = await postOffer(`${base}/whip`, pc, { Authorization: `Bearer ${token}` });
   let ffmpeg: ChildProcess | undefined;
   if (session.status === 201) {
+    // RTP written before DTLS is up reaches the node as stray datagrams and can fail its handshake
+    // (seen with the node in another process, where the handshake takes longer): wait, bounded.
+    await new Promise<void>((resolve) => {
+      if (pc.connectionState === 'connected') return resolve();
+      const timer = setTimeout(done, 10_000);
+      const sub = pc.connectionStateChange.subscribe((state) => {
+        if (state === 'connected' || state === 'failed' || state === 'closed') done();
+      });
+      function done() {
+        clearTimeout(timer);
+        sub.unSubscribe();
+        resolve();
+      }
+    });
     ffmpeg = spawn(
       'ffmpeg',
       [

@@ -20,7 +20,8 @@ export async function startTestNode(options: Partial<NodeOptions> = {}): Promise
     logger: pino({ level: process.env.CURBCAST_TEST_LOG ?? 'silent' }),
     ...options,
   });
-  return Object.assign(Object.create(node) as CurbcastNode, node, {
+  // The node's own fields and getters are reached through the prototype (getters cannot be copied).
+  return Object.assign(Object.create(node) as CurbcastNode, {
     dataDir,
     async close() {
       await node.close();

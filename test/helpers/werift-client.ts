@@ -63,7 +63,8 @@ export interface TestPublisher extends WeriftSession {
   pliCount(): number;
 }
 
-export async function publishWithWerift(baseUrl: string, token: string | undefined): Promise<TestPublisher> {
+/** `path`: the WHIP endpoint, e.g. `/whip?resume=<id>` to continue a set. */
+export async function publishWithWerift(baseUrl: string, token: string | undefined, path = '/whip'): Promise<TestPublisher> {
   const pc = new RTCPeerConnection(loopbackClientConfig());
   const video = new MediaStreamTrack({ kind: 'video' });
   const audio = new MediaStreamTrack({ kind: 'audio' });
@@ -71,7 +72,7 @@ export async function publishWithWerift(baseUrl: string, token: string | undefin
   pc.addTransceiver(audio, { direction: 'sendonly' });
   let plis = 0;
   videoTransceiver.sender.onPictureLossIndication.subscribe(() => plis++);
-  const session = await postOffer(`${baseUrl}/whip`, pc, token ? { Authorization: `Bearer ${token}` } : {});
+  const session = await postOffer(`${baseUrl}${path}`, pc, token ? { Authorization: `Bearer ${token}` } : {});
   let timer: NodeJS.Timeout | undefined;
   let seq = 0;
   let frame = 0;
@@ -101,8 +102,19 @@ export async function publishWithWerift(baseUrl: string, token: string | undefin
   };
 }
 
+/** What a test viewer saw of one received packet. */
+export interface ReceivedPacket {
+  ssrc: number;
+  sequenceNumber: number;
+  timestamp: number;
+  /** Date.now() on arrival. */
+  at: number;
+}
+
 export interface TestViewer extends WeriftSession {
   packets: { audio: number; video: number };
+  /** Every packet's header, in arrival order (tests are short). */
+  received: { audio: ReceivedPacket[]; video: ReceivedPacket[] };
   /** Resolves once at least `n` packets of each kind arrived, or rejects after `timeoutMs`. */
   waitForPackets(n: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -112,17 +124,22 @@ export async function playWithWerift(baseUrl: string): Promise<TestViewer> {
   // A viewer can play what a browser can: VP8 (studio) or H.264 (OBS).
   const pc = new RTCPeerConnection({ ...loopbackClientConfig(), codecs: { audio: [useOPUS()], video: [useVP8(), useH264()] } });
   const packets = { audio: 0, video: 0 };
+  const received: TestViewer['received'] = { audio: [], video: [] };
   pc.addTransceiver('video', { direction: 'recvonly' });
   pc.addTransceiver('audio', { direction: 'recvonly' });
   pc.onTrack.subscribe((track) => {
-    track.onReceiveRtp.subscribe(() => {
-      if (track.kind === 'audio' || track.kind === 'video') packets[track.kind]++;
+    track.onReceiveRtp.subscribe((packet) => {
+      if (track.kind !== 'audio' && track.kind !== 'video') return;
+      packets[track.kind]++;
+      const { ssrc, sequenceNumber, timestamp } = packet.header;
+      received[track.kind].push({ ssrc, sequenceNumber, timestamp, at: Date.now() });
     });
   });
   const session = await postOffer(`${baseUrl}/whep`, pc, {});
   return {
     ...session,
     packets,
+    received,
     async waitForPackets(n, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (packets.audio < n || packets.video < n) {

@@ -19,7 +19,7 @@ describe('WHIP publish and WHEP play through the real node (werift clients, 127.
   const cleanups: Array<() => Promise<void>> = [];
 
   beforeEach(async () => {
-    node = await startTestNode({ silenceTimeoutMs: 1500 });
+    node = await startTestNode({ silenceTimeoutMs: 1500, reconnectGraceMs: 1000 });
     base = `http://127.0.0.1:${node.port}`;
   });
   afterEach(async () => {
@@ -111,16 +111,20 @@ describe('WHIP publish and WHEP play through the real node (werift clients, 127.
     expect(node.sfu.status().viewers).toBe(0);
   });
 
-  it('ends the set when the publisher closes its peer connection', async () => {
+  // A lost publisher interrupts the set; it ends when nobody comes back within the grace period
+  // (1 s here; test/integration/publisher-reconnect.test.ts covers coming back).
+  it('ends the set when the publisher closes its peer connection and does not come back', async () => {
     const publisher = await goLive();
     await publisher.stop();
-    await waitFor('offline', () => !node.sfu.status().live, 8000);
+    await waitFor('offline', () => !node.sfu.status().live, 10_000);
     expect(node.sfu.stage).toBeUndefined();
   });
 
-  it('ends the set when the publisher goes silent without closing', async () => {
+  it('ends the set when the publisher goes silent without closing and does not come back', async () => {
     const publisher = await goLive();
     await freeze(publisher);
+    await waitFor('the set to wait for its publisher', () => node.sfu.status().interrupted, 8000);
+    expect(node.sfu.status().live).toBe(true);
     await waitFor('offline', () => !node.sfu.status().live, 8000);
     expect(node.sfu.stage).toBeUndefined();
   });
