@@ -78,7 +78,7 @@ export class ExportPanel {
     const hint = element(
       'p',
       'form-hint',
-      `Fast copy keeps the whole picture and starts at the keyframe shown on the timeline (up to 10 minutes). A vertical short shows the 9:16 window over the video, with the title burned in (up to ${CLIP_LIMITS.maxVerticalMs / 60_000} minutes; it takes about as long as the clip to make, keep this tab open).`,
+      `Fast copy keeps the whole picture and starts at the keyframe shown on the timeline (up to 10 minutes). A vertical short shows the 9:16 window over the video, with the title burned in (up to ${CLIP_LIMITS.maxVerticalMs / 60_000} minutes; making it takes one to two times the clip’s length on a laptop — keep this tab open).`,
     );
 
     this.#progress = element('progress', 'ce-progress');
