@@ -123,8 +123,15 @@ export class Stage extends EventEmitter<StageEvents> {
     this.#publisher = this.#newPublisher();
     old.close('replaced by a new session');
     this.#interrupt('replaced by a new session');
-    this.#options.logger.info({ old: old.id, publisher: this.#publisher.id }, 'publisher reconnecting');
-    return this.#publisher.accept(offer, this.#options.negotiation);
+    const publisher = this.#publisher;
+    this.#options.logger.info({ old: old.id, publisher: publisher.id }, 'publisher reconnecting');
+    try {
+      return await publisher.accept(offer, this.#options.negotiation);
+    } catch (error) {
+      // An offer that cannot be answered must not hold a peer until the grace period ends.
+      publisher.close('negotiation failed');
+      throw error;
+    }
   }
 
   async addViewer(offer: string): Promise<{ viewer: Viewer; answer: string }> {
