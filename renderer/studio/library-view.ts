@@ -1,3 +1,4 @@
+import { CoalescedReload } from '../lib/coalesced-reload.js';
 import type { Library, LibrarySet } from '../../common/library.js';
 import { element, formatElapsed } from '../lib/dom.js';
 import { messageOf } from '../lib/node-error.js';
@@ -37,8 +38,7 @@ export class LibraryView {
   readonly #el: LibraryViewElements;
   readonly #options: LibraryViewOptions;
   #library: Library | undefined;
-  #loading: Promise<void> | undefined;
-  #again = false;
+  readonly #reload = new CoalescedReload(() => this.#load(), () => this.#closed);
   #closed = false;
   /** Ticks the live set's "so far" while the list shows one. */
   #clock: ReturnType<typeof setInterval> | undefined;
@@ -51,17 +51,7 @@ export class LibraryView {
 
   /** Loads the list again; calls made while a load runs are folded into one more load. */
   refresh(): Promise<void> {
-    if (this.#loading) {
-      this.#again = true;
-      return this.#loading;
-    }
-    this.#loading = (async () => {
-      do {
-        this.#again = false;
-        await this.#load();
-      } while (this.#again && !this.#closed);
-    })().finally(() => (this.#loading = undefined));
-    return this.#loading;
+    return this.#reload.request();
   }
 
   close(): void {

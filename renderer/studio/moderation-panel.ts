@@ -1,3 +1,4 @@
+import { CoalescedReload } from '../lib/coalesced-reload.js';
 import { CHAT_LIMITS, type ChatSettings, type Moderation, type Mute } from '../../common/chat.js';
 import { element } from '../lib/dom.js';
 import { messageOf } from '../lib/node-error.js';
@@ -34,8 +35,7 @@ export class ModerationPanel {
   readonly #options: ModerationPanelOptions;
   /** The rules were edited and not saved yet. */
   #dirty = false;
-  #loading: Promise<void> | undefined;
-  #again = false;
+  readonly #reload = new CoalescedReload(() => this.#load());
 
   constructor(elements: ModerationPanelElements, options: ModerationPanelOptions) {
     this.#el = elements;
@@ -48,23 +48,17 @@ export class ModerationPanel {
 
   /** GET /api/chat/moderation; calls while one runs are folded into one more. */
   reload(): Promise<void> {
-    if (this.#loading) {
-      this.#again = true;
-      return this.#loading;
+    return this.#reload.request();
+  }
+
+  async #load(): Promise<void> {
+    try {
+      const moderation = await this.#options.load();
+      if (!this.#dirty) this.#fill(moderation.settings);
+      this.#renderMutes(moderation.mutes);
+    } catch (error) {
+      this.#showError(`Could not load the chat rules: ${messageOf(error)}`);
     }
-    this.#loading = (async () => {
-      do {
-        this.#again = false;
-        try {
-          const moderation = await this.#options.load();
-          if (!this.#dirty) this.#fill(moderation.settings);
-          this.#renderMutes(moderation.mutes);
-        } catch (error) {
-          this.#showError(`Could not load the chat rules: ${messageOf(error)}`);
-        }
-      } while (this.#again);
-    })().finally(() => (this.#loading = undefined));
-    return this.#loading;
   }
 
   close(): void {

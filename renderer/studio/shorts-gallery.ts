@@ -1,3 +1,4 @@
+import { CoalescedReload } from '../lib/coalesced-reload.js';
 import type { Clip, ClipUpdate, Comment, Short } from '../../common/clips.js';
 import { NodeError, messageOf } from '../lib/node-error.js';
 import { formatWhen } from './library-format.js';
@@ -42,8 +43,7 @@ export class ShortsGallery {
   #clips: Clip[] | undefined;
   /** The published shorts by id, as viewers see them (for their comments). */
   #public = new Map<number, Short>();
-  #loading: Promise<void> | undefined;
-  #again = false;
+  readonly #reload = new CoalescedReload(() => this.#load(), () => this.#closed);
   #closed = false;
   /** The error line shows a failed load (cleared by the next good one) or a refused action. */
   #errorFrom: 'load' | 'action' | undefined;
@@ -56,17 +56,7 @@ export class ShortsGallery {
 
   /** Loads both lists again; calls made while a load runs are folded into one more load. */
   refresh(): Promise<void> {
-    if (this.#loading) {
-      this.#again = true;
-      return this.#loading;
-    }
-    this.#loading = (async () => {
-      do {
-        this.#again = false;
-        await this.#load();
-      } while (this.#again && !this.#closed);
-    })().finally(() => (this.#loading = undefined));
-    return this.#loading;
+    return this.#reload.request();
   }
 
   /** A clip just made (the editor's export, a finished fast copy): at the top at once, then the node's list. */

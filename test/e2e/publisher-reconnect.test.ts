@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
 import { blockUdpPort, whyUdpCannotBeBlocked } from '../helpers/network-block.js';
+import { connectedPeerPort, keepPagePeers } from '../helpers/page-peers.js';
 import { startTestNode, TEST_TOKEN } from '../helpers/node.js';
 import { id, waitForText } from '../helpers/page-text.js';
 import { waitFor } from '../helpers/wait.js';
@@ -18,36 +19,6 @@ import { waitFor } from '../helpers/wait.js';
 const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
 const OUTAGE_MS = 5000;
 type Node = Awaited<ReturnType<typeof startTestNode>>;
-
-/** Keeps every RTCPeerConnection the page makes, so the test can read the studio's own port. */
-const KEEP_PEERS = () => {
-  const Original = window.RTCPeerConnection;
-  const peers: RTCPeerConnection[] = [];
-  (window as unknown as { __peers: RTCPeerConnection[] }).__peers = peers;
-  window.RTCPeerConnection = class extends Original {
-    constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
-      super(...args);
-      peers.push(this);
-    }
-  };
-};
-
-/** The local UDP port of the studio's live peer connection (its selected candidate pair). */
-async function studioPort(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const peers = (window as unknown as { __peers: RTCPeerConnection[] }).__peers;
-    const pc = peers.findLast((p) => p.connectionState === 'connected');
-    if (!pc) throw new Error('no connected peer in the studio');
-    const stats = await pc.getStats();
-    for (const report of stats.values()) {
-      if (report.type === 'transport' && report.selectedCandidatePairId) {
-        const pair = stats.get(report.selectedCandidatePairId);
-        return stats.get(pair.localCandidateId).port as number;
-      }
-    }
-    throw new Error('no selected candidate pair');
-  });
-}
 
 const frames = (page: Page) => page.evaluate(() => (window as unknown as { __curbcast: { framesDecoded(): number } }).__curbcast.framesDecoded());
 
@@ -69,7 +40,7 @@ describe.skipIf(cannotBlock !== undefined)(`publisher reconnect in Chromium${can
     busker = await launchChromium();
     passerBy = await launchChromium();
     studio = await busker.browser.newPage();
-    await studio.addInitScript(KEEP_PEERS);
+    await keepPagePeers(studio);
     viewer = await passerBy.browser.newPage();
   });
   afterAll(async () => {
@@ -94,7 +65,7 @@ describe.skipIf(cannotBlock !== undefined)(`publisher reconnect in Chromium${can
     await waitFor('the viewer to play', async () => (await frames(viewer)) > 30, 20_000);
 
     // The drop: datagrams to and from the studio's port vanish, and its HTTP requests to /whip fail.
-    const port = await studioPort(studio);
+    const port = await connectedPeerPort(studio);
     let networkUp = false;
     await studio.route('**/whip**', (route) => (networkUp ? route.continue() : route.abort('internetdisconnected')));
     // When the node has the publisher's media again (interrupted → carrying on): "the return".

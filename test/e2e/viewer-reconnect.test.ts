@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
 import { blockUdpPort, whyUdpCannotBeBlocked } from '../helpers/network-block.js';
+import { connectedPeerPort, keepPagePeers } from '../helpers/page-peers.js';
 import { startTestNode, TEST_TOKEN } from '../helpers/node.js';
 import { id, waitForText } from '../helpers/page-text.js';
 import { waitFor } from '../helpers/wait.js';
@@ -39,21 +40,6 @@ async function playsAgain(page: Page, more: number, timeoutMs: number): Promise<
   ))!;
 }
 
-/** The viewer's own UDP port (the WHEP peer's selected candidate pair). */
-async function viewerPort(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const pc = (window as unknown as { __peers: RTCPeerConnection[] }).__peers.findLast((p) => p.connectionState === 'connected');
-    if (!pc) throw new Error('no connected peer');
-    const stats = await pc.getStats();
-    for (const report of stats.values()) {
-      if (report.type === 'transport' && report.selectedCandidatePairId) {
-        return stats.get(stats.get(report.selectedCandidatePairId).localCandidateId).port as number;
-      }
-    }
-    throw new Error('no selected candidate pair');
-  });
-}
-
 describe('viewers reconnect by themselves', { timeout: 150_000 }, () => {
   let node: Node;
   let dataDir: string;
@@ -73,17 +59,7 @@ describe('viewers reconnect by themselves', { timeout: 150_000 }, () => {
     passerBy = await launchChromium();
     studio = await busker.browser.newPage();
     viewer = await passerBy.browser.newPage();
-    await viewer.addInitScript(() => {
-      const Original = window.RTCPeerConnection;
-      const peers: RTCPeerConnection[] = [];
-      (window as unknown as { __peers: RTCPeerConnection[] }).__peers = peers;
-      window.RTCPeerConnection = class extends Original {
-        constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
-          super(...args);
-          peers.push(this);
-        }
-      };
-    });
+    await keepPagePeers(viewer);
     viewer.on('framenavigated', (frame) => {
       if (frame === viewer.mainFrame()) navigations++;
     });
@@ -124,7 +100,7 @@ describe('viewers reconnect by themselves', { timeout: 150_000 }, () => {
   const cannotBlock = whyUdpCannotBeBlocked();
   it.skipIf(cannotBlock !== undefined)(`plays again after a 6 s network blip on the phone${cannotBlock ? ` (skipped: ${cannotBlock})` : ''}`, async () => {
     await waitFor('the viewer to be playing', async () => (await frames(viewer)) > 0, 10_000);
-    const unblock = await blockUdpPort(await viewerPort(viewer));
+    const unblock = await blockUdpPort(await connectedPeerPort(viewer));
     try {
       await new Promise((resolve) => setTimeout(resolve, 6000));
     } finally {
