@@ -36,6 +36,7 @@ export class MediaSession {
   readonly #options: MediaSessionOptions;
   readonly #abort = new AbortController();
   #location: string | undefined;
+  #links = new Map<string, string>();
   #lastState: PeerState | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -86,6 +87,7 @@ export class MediaSession {
     });
     const where = response.headers.get('Location');
     if (where) this.#location = new URL(where, endpoint).href;
+    this.#links = parseLinks(response.headers.get('Link') ?? '', endpoint);
     const answer = await response.text();
     throwIfAborted(signal);
     if (response.status !== 201 || !this.#location) {
@@ -93,6 +95,11 @@ export class MediaSession {
     }
     await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
     await connected(this, this.#options.connectTimeoutMs ?? 15_000, signal);
+  }
+
+  /** The answer's `Link` of that relation (e.g. the WHEP layer extension), as an absolute URL. */
+  link(rel: string): string | undefined {
+    return this.#links.get(rel);
   }
 
   /** Before the offer, so gathering uses them. A list this browser refuses is left out (and said in the console). */
@@ -209,4 +216,19 @@ function connected(session: MediaSession, timeoutMs: number, signal: AbortSignal
       else resolve();
     }
   });
+}
+
+/** `<url>; rel="name", …` → name → absolute URL (ICE server links carry more parameters; only rel matters here). */
+function parseLinks(header: string, base: string): Map<string, string> {
+  const links = new Map<string, string>();
+  for (const match of header.matchAll(/<([^>]*)>\s*;([^,]*)/g)) {
+    const rel = /rel="?([^";]+)"?/.exec(match[2] ?? '')?.[1];
+    if (!rel || links.has(rel)) continue;
+    try {
+      links.set(rel, new URL(match[1] ?? '', base).href);
+    } catch {
+      // Not a URL: not a link we can use.
+    }
+  }
+  return links;
 }

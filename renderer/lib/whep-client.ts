@@ -1,3 +1,4 @@
+import { WHEP_LAYER_REL, type QualityPreference } from '../../common/quality.js';
 import { fetchIceServers } from './ice.js';
 import { MediaSession, type PeerState } from './media-session.js';
 
@@ -36,6 +37,26 @@ export class WhepSession {
   /** Resolves once connected; rejects with the node's message (e.g. code 'offline' or 'full'). */
   start(): Promise<void> {
     return this.#session.start();
+  }
+
+  /**
+   * Asks the node for a quality (the WHEP layer extension): 'auto' follows this viewer's link.
+   * False when the node offers no layer choice or refused; the switch itself shows at the next keyframe.
+   */
+  async setQuality(quality: QualityPreference): Promise<boolean> {
+    const url = this.#session.link(WHEP_LAYER_REL);
+    if (!url || this.#session.stopped) return false;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ quality }),
+        cache: 'no-store',
+      });
+      return response.ok;
+    } catch {
+      return false;
+    }
   }
 
   /** Leaves the set (DELETE, best effort, unless the node already ended it) and closes the peer. */

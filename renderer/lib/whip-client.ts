@@ -10,7 +10,20 @@ export interface PublishOptions {
   endpoint?: string;
   /** STUN/TURN servers; by default the node's (GET /api/ice, fresh for each session). */
   iceServers?: (signal: AbortSignal) => Promise<RTCIceServer[]>;
+  /** Send the camera in three sizes, so the node can give each viewer what its link carries. */
+  simulcast?: boolean;
 }
+
+/**
+ * The simulcast layers, lowest first (rids as LiveKit and most SFUs name them): 720p at the same
+ * bitrate as without simulcast, 360p and 180p for phones on a weak link. The browser drops the
+ * upper ones by itself when the camera gives less than 720p.
+ */
+export const SIMULCAST_ENCODINGS: RTCRtpEncodingParameters[] = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 2_500_000 },
+];
 
 /** Publishes a camera and microphone to the node over WHIP. */
 export class WhipSession {
@@ -27,7 +40,12 @@ export class WhipSession {
     });
     const stream = new MediaStream([options.video, ...(options.audio ? [options.audio] : [])]);
     for (const track of stream.getTracks()) {
-      const transceiver = this.#session.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      const simulcast = track.kind === 'video' && options.simulcast === true;
+      const transceiver = this.#session.pc.addTransceiver(track, {
+        direction: 'sendonly',
+        streams: [stream],
+        ...(simulcast ? { sendEncodings: SIMULCAST_ENCODINGS.map((encoding) => ({ ...encoding })) } : {}),
+      });
       if (track.kind === 'video') preferVp8(transceiver);
       this.#senders.set(track.kind, transceiver.sender);
     }

@@ -13,6 +13,8 @@ export interface BroadcastOptions {
   /** Runs before going live (saves the set info); a throw stops going live with its message. */
   prepare: () => Promise<void>;
   onChange: (state: BroadcastState, detail: string) => void;
+  /** Whether to send simulcast (read at each new session). */
+  simulcast?: () => boolean;
 }
 
 /**
@@ -129,6 +131,7 @@ export class Broadcast {
       video,
       audio: audio?.readyState === 'live' ? audio : undefined,
       onState: (state) => this.#onPeerState(session, state),
+      simulcast: this.#options.simulcast?.() ?? false,
       endpoint: resume ? `/whip?resume=${encodeURIComponent(sessionId(resume))}` : '/whip',
     });
     this.#session = session;

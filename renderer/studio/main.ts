@@ -24,6 +24,7 @@ import { Tabs } from './tabs.js';
 import { askForToken, forgetToken, takeToken, type TokenPanelElements } from './token.js';
 import { installTokenRotation } from './token-rotation.js';
 import { installIceSettings } from './ice-settings.js';
+import { installSimulcastToggle } from './simulcast-toggle.js';
 
 // zod probes for eval (new Function) to speed up parsing; the CSP forbids eval, so skip the probe.
 z.config({ jitless: true });
@@ -127,6 +128,7 @@ function startStudio(token: string, share: Share): void {
     tracks: () => ({ video: capture.video, audio: capture.audio }),
     prepare: () => form.flush(),
     onChange: showState,
+    simulcast: installSimulcastToggle(byTestId('simulcast', HTMLInputElement)),
   });
 
   // "Change publish token" (Profile tab); not while this studio is sending the set.

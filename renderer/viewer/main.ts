@@ -10,6 +10,7 @@ import { ClipThat } from './clip-that.js';
 import { LocationView } from './location-view.js';
 import { NoticeBanner } from './notice-banner.js';
 import { Player, framesDecoded, type ViewerState } from './player.js';
+import { QualityMenu } from './quality-menu.js';
 import { ProfileView } from './profile-view.js';
 import { ScheduleView } from './schedule-view.js';
 import { SetView } from './set-view.js';
@@ -50,6 +51,16 @@ const player = new Player({
   // `?relay=1`: play through the busker's TURN server only — a diagnostics and testing aid (docs/turn.md).
   iceTransportPolicy: new URLSearchParams(location.search).get('relay') === '1' ? 'relay' : undefined,
 });
+
+const quality = new QualityMenu(
+  {
+    box: byTestId('quality-box', HTMLElement),
+    select: byTestId('quality', HTMLSelectElement),
+    size: byTestId('quality-size', HTMLElement),
+    video,
+  },
+  (preference) => player.setQuality(preference),
+);
 
 const profile = new ProfileView({
   root: byTestId('profile', HTMLElement),
@@ -119,6 +130,7 @@ const shorts = new ShortsView({
 
 function showState(state: ViewerState, note: string): void {
   document.body.dataset.state = state;
+  quality.setPlaying(state === 'playing');
   offline.hidden = state !== 'offline';
   laptopFull.hidden = state !== 'full';
   // Full: the node's own words, big, in place of the player (which has nothing to show).
@@ -216,6 +228,7 @@ window.__curbcast = { framesDecoded: () => framesDecoded(video) };
 
 window.addEventListener('pagehide', () => {
   player.close();
+  quality.close();
   events.close();
   chat.close();
   clip.close();

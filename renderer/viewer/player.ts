@@ -1,3 +1,4 @@
+import type { QualityPreference } from '../../common/quality.js';
 import { backoffDelay } from '../lib/backoff.js';
 import type { PeerState } from '../lib/media-session.js';
 import { NodeError, messageOf } from '../lib/node-error.js';
@@ -64,6 +65,8 @@ export class Player {
   /** Refused as full: the page keeps saying so while it waits and retries. */
   #full = false;
   #fullAttempt = 0;
+  /** The viewer's Auto / High / Low, asked of every new session too. */
+  #quality: QualityPreference = 'auto';
 
   constructor({ video, unmute, onState, iceTransportPolicy }: PlayerOptions) {
     this.#iceTransportPolicy = iceTransportPolicy;
@@ -105,6 +108,12 @@ export class Player {
     else if (this.#session) this.#set('playing', '');
   }
 
+  /** Auto / High / Low; false when the node could not take it (no session, or no layer choice). */
+  async setQuality(quality: QualityPreference): Promise<boolean> {
+    this.#quality = quality;
+    return (await this.#session?.setQuality(quality)) ?? false;
+  }
+
   /** The page is going away: leave the set (DELETE, keepalive) and free everything. */
   close(): void {
     if (this.#closed) return;
@@ -128,6 +137,7 @@ export class Player {
     try {
       await session.start();
       if (session !== this.#session) return;
+      if (this.#quality !== 'auto') void session.setQuality(this.#quality);
       this.#startWatch();
       await this.#startPlayback();
     } catch (error) {

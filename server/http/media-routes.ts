@@ -3,7 +3,9 @@ import { requirePublishToken } from '../auth.js';
 import { CurbcastError, ServiceUnavailableError } from '../errors.js';
 import { MAX_SDP_BYTES } from '../sfu/sdp.js';
 import type { Sfu } from '../sfu/sfu.js';
-import { readBody, requireContentType } from './body.js';
+import { z } from 'zod';
+import { QUALITY_PREFERENCES, WHEP_LAYER_REL } from '../../common/quality.js';
+import { readBody, readJsonAs, requireContentType } from './body.js';
 import type { Route } from './router.js';
 import { LAPTOP_FULL_MESSAGE, ViewerAdmission, clientAddress } from './viewer-admission.js';
 
@@ -60,7 +62,19 @@ export function mediaRoutes(
         const viewer = sfu.stage?.viewer(session.sessionId);
         if (!viewer || viewer.closed) release();
         else viewer.once('close', release);
-        sendAnswer(res, `/whep/${session.sessionId}`, session.answer, iceLinks());
+        const layerLink = `</whep/${session.sessionId}/layer>; rel="${WHEP_LAYER_REL}"`;
+        sendAnswer(res, `/whep/${session.sessionId}`, session.answer, [...iceLinks(), layerLink]);
+      },
+    },
+    {
+      // The viewer's Auto / High / Low: a WHEP session's layer link (after the WHEP draft's extension).
+      method: 'POST',
+      path: '/whep/:id/layer',
+      public: true,
+      async handle(req, res, params) {
+        const { quality } = await readJsonAs(req, LayerRequestSchema, 'layer request', 'bad_layer');
+        sfu.preferQuality(params.id ?? '', quality);
+        res.writeHead(204).end();
       },
     },
     {
@@ -75,6 +89,8 @@ export function mediaRoutes(
     },
   ];
 }
+
+const LayerRequestSchema = z.object({ quality: z.enum(QUALITY_PREFERENCES) }).strict();
 
 async function readOffer(req: IncomingMessage): Promise<string> {
   requireContentType(req, 'application/sdp');

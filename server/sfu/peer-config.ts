@@ -3,6 +3,8 @@ import {
   useH264,
   useOPUS,
   useSdesMid,
+  useSdesRTPStreamId,
+  useRepairedRtpStreamId,
   useAbsSendTime,
   useVP8,
   type PeerConfig,
@@ -61,6 +63,7 @@ export function viewerCodecs(source: { audio?: RTCRtpCodecParameters; video?: RT
 export function peerConfig(
   ice: IceSettings,
   codecs: { audio: RTCRtpCodecParameters[]; video: RTCRtpCodecParameters[] },
+  role: 'publisher' | 'viewer' = 'viewer',
 ): Partial<PeerConfig> {
   const only = ice.hostAddresses;
   return {
@@ -74,6 +77,13 @@ export function peerConfig(
     iceFilterStunResponse: only ? (_message, addr) => only.includes(addr[0]) : undefined,
     icePortRange: ice.portRange,
     codecs,
-    headerExtensions: { audio: [useSdesMid()], video: [useSdesMid(), useAbsSendTime()] },
+    headerExtensions: {
+      audio: [useSdesMid()],
+      // A publisher may send simulcast: its layers are told apart by RTP stream id (RFC 8852).
+      video:
+        role === 'publisher'
+          ? [useSdesMid(), useAbsSendTime(), useSdesRTPStreamId(), useRepairedRtpStreamId()]
+          : [useSdesMid(), useAbsSendTime()],
+    },
   };
 }

@@ -38,19 +38,24 @@ type PublisherEvents = {
   connected: [];
   /** Both the media we need are flowing: a video track (and audio, if offered) with a codec. */
   ready: [];
+  /** A simulcast layer began to flow after the publisher was ready. */
+  layer: [id: string, source: PublisherTrack];
   /** Closed, for any reason; emitted once. */
   close: [reason: string];
 };
 
 /**
- * The one peer connection that sends the set. Owns its peer, timers and track sources;
- * `close()` frees all of them and is safe to call more than once.
+ * The one peer connection that sends the set: audio, and video as one track or as simulcast
+ * layers (one track per RTP stream id). Owns its peer, timers and track sources; `close()` frees
+ * all of them and is safe to call more than once.
  */
 export class Publisher extends EventEmitter<PublisherEvents> {
   readonly id = randomUUID();
   readonly #pc: RTCPeerConnection;
   readonly #options: PublisherOptions;
-  readonly #sources = new Map<MediaKind, PublisherTrack>();
+  #audio: PublisherTrack | undefined;
+  /** Video by layer: the rid, or '' when the publisher sends no simulcast. */
+  readonly #video = new Map<string, PublisherTrack>();
   #expectedKinds = new Set<MediaKind>();
   readonly #lifecycle: PeerLifecycle;
   #rembTimer: NodeJS.Timeout | undefined;
@@ -60,7 +65,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   constructor(options: PublisherOptions) {
     super();
     this.#options = options;
-    this.#pc = new RTCPeerConnection(peerConfig(options.ice, publisherCodecs()));
+    this.#pc = new RTCPeerConnection(peerConfig(options.ice, publisherCodecs(), 'publisher'));
     this.#pc.onTrack.subscribe((track) => this.#onTrack(track));
     this.#lifecycle = new PeerLifecycle(this.#pc, {
       connectTimeoutMs: options.connectTimeoutMs,
@@ -78,12 +83,17 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     return this.#lifecycle.connected;
   }
 
-  source(kind: MediaKind): TrackSource | undefined {
-    return this.#sources.get(kind);
+  get audio(): PublisherTrack | undefined {
+    return this.#audio;
+  }
+
+  /** The video layers flowing so far, by rid ('' without simulcast). */
+  get videoLayers(): ReadonlyMap<string, PublisherTrack> {
+    return this.#video;
   }
 
   get ready(): boolean {
-    return [...this.#expectedKinds].every((kind) => this.#sources.has(kind));
+    return (!this.#expectedKinds.has('audio') || this.#audio !== undefined) && (!this.#expectedKinds.has('video') || this.#video.size > 0);
   }
 
   /** Applies the WHIP offer and returns the answer. */
@@ -101,8 +111,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#rembTimer);
-    for (const source of this.#sources.values()) source.close();
-    this.#sources.clear();
+    this.#audio?.close();
+    for (const source of this.#video.values()) source.close();
+    this.#video.clear();
     this.#lifecycle.stop((error) => this.#options.logger.warn({ error }, 'publisher close failed'));
     this.#untrack();
     this.#options.logger.info({ publisher: this.id, reason }, 'publisher closed');
@@ -119,13 +130,24 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   #onTrack(track: MediaStreamTrack): void {
     if (this.#closed || (track.kind !== 'audio' && track.kind !== 'video')) return;
     const transceiver = this.#pc.getTransceivers().find((t) => t.receiver.tracks.includes(track));
-    if (!transceiver || this.#sources.has(track.kind)) return;
+    if (!transceiver) return;
+    // werift announces a simulcast transceiver once, with its first layer; every layer (one
+    // track per rid) is already among the receiver's tracks.
+    for (const layerTrack of transceiver.receiver.tracks) this.#addTrack(layerTrack, transceiver);
+  }
+
+  #addTrack(track: MediaStreamTrack, transceiver: RTCRtpTransceiver): void {
+    const layer = track.kind === 'video' ? (track.rid ?? '') : '';
+    if (track.kind === 'audio' ? this.#audio !== undefined : this.#video.has(layer)) return;
     const codec = track.codec ?? transceiver.codecs[0];
     if (!codec) return;
-    const source = new PublisherTrack(track, transceiver, codec, () => this.#lifecycle.activity());
-    this.#sources.set(track.kind, source);
-    this.#options.logger.info({ publisher: this.id, kind: track.kind, codec: codec.mimeType }, 'publisher track');
-    if (this.ready) this.emit('ready');
+    const wasReady = this.ready && this.#expectedKinds.size > 0;
+    const source = new PublisherTrack(track, transceiver, codec, () => this.#lifecycle.activity(), layer);
+    if (track.kind === 'audio') this.#audio = source;
+    else this.#video.set(layer, source);
+    this.#options.logger.info({ publisher: this.id, kind: track.kind, layer, codec: codec.mimeType }, 'publisher track');
+    if (wasReady && track.kind === 'video') this.emit('layer', layer, source);
+    else if (this.ready) this.emit('ready');
   }
 
   /**
@@ -133,18 +155,21 @@ export class Publisher extends EventEmitter<PublisherEvents> {
    * stays near its start rate; with it a 720p camera reaches ~2.5 Mbit/s (NOTES-media.md).
    */
   #sendRemb(): void {
-    const video = this.#sources.get('video');
-    if (!video) return;
-    const { exponent, mantissa } = rembBitrate(this.#options.targetBitrate);
+    const layers = [...this.#video.values()].filter((layer) => layer.ssrc !== 0);
+    const first = layers[0];
+    if (!first) return;
+    // Simulcast: enough for every layer (the browser caps each at its own maxBitrate).
+    const target = this.#options.targetBitrate * (layers.length > 1 ? 1.3 : 1);
+    const { exponent, mantissa } = rembBitrate(target);
     const remb = new ReceiverEstimatedMaxBitrate({
       senderSsrc: 0,
       mediaSsrc: 0,
       brExp: exponent,
       brMantissa: mantissa,
-      ssrcNum: 1,
-      ssrcFeedbacks: [video.ssrc],
+      ssrcNum: layers.length,
+      ssrcFeedbacks: layers.map((layer) => layer.ssrc),
     });
-    video.sendRtcp(new RtcpPayloadSpecificFeedback({ feedback: remb }));
+    first.sendRtcp(new RtcpPayloadSpecificFeedback({ feedback: remb }));
   }
 }
 
@@ -159,9 +184,11 @@ export function rembBitrate(bitsPerSecond: number): { exponent: number; mantissa
   return { exponent, mantissa };
 }
 
-/** One received track, seen by sinks as a TrackSource. */
+/** One received track (or simulcast layer), seen by sinks as a TrackSource. */
 export class PublisherTrack implements TrackSource {
   readonly kind: MediaKind;
+  /** A simulcast layer's rid ('' for a plain track); the SSRC is learnt from its first packet. */
+  #ssrc = 0;
   readonly #listeners = new Set<(packet: RtpPacket) => void>();
   readonly #unsubscribe: () => void;
   #lastKeyframeRequest = 0;
@@ -174,17 +201,20 @@ export class PublisherTrack implements TrackSource {
     private readonly transceiver: RTCRtpTransceiver,
     readonly codec: RTCRtpCodecParameters,
     onActivity: () => void,
+    readonly layer = '',
   ) {
     this.kind = track.kind as MediaKind;
+    this.#ssrc = track.ssrc ?? 0;
     const { unSubscribe } = track.onReceiveRtp.subscribe((packet) => {
       onActivity();
+      this.#ssrc = packet.header.ssrc;
       this.#deliver(packet);
     });
     this.#unsubscribe = unSubscribe;
   }
 
   get ssrc(): number {
-    return this.track.ssrc ?? 0;
+    return this.#ssrc;
   }
 
   onPacket(listener: (packet: RtpPacket) => void): () => void {
@@ -218,7 +248,7 @@ export class PublisherTrack implements TrackSource {
 
   #sendPli(): void {
     this.#lastKeyframeRequest = Date.now();
-    if (this.track.ssrc !== undefined) void this.transceiver.receiver.sendRtcpPLI(this.track.ssrc);
+    if (this.#ssrc !== 0) void this.transceiver.receiver.sendRtcpPLI(this.#ssrc);
   }
 
   /**

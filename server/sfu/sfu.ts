@@ -4,6 +4,7 @@ import { TokenBucket } from '../audience/token-bucket.js';
 import { ConflictError, CurbcastError, NotFoundError } from '../errors.js';
 import { EMPTY_SET_INFO, type SetInfo } from '../../common/set-info.js';
 import type { Status } from '../../common/api.js';
+import type { QualityPreference } from '../../common/quality.js';
 import type { PublicLocation } from '../../common/location.js';
 import type { NegotiationOptions } from './negotiate.js';
 import type { IceSettings } from './peer-config.js';
@@ -169,6 +170,11 @@ export class Sfu extends EventEmitter<SfuEvents> {
     if (!stage?.live) throw new NotFoundError('Nobody is live right now.', 'offline');
     const { viewer, answer } = await stage.addViewer(offer);
     return { sessionId: viewer.id, answer };
+  }
+
+  /** WHEP layer extension: the viewer's Auto / High / Medium / Low. */
+  preferQuality(sessionId: string, preference: QualityPreference): void {
+    if (!this.#stage?.preferQuality(sessionId, preference)) throw new NotFoundError('No such viewing session.');
   }
 
   /** WHEP DELETE: a viewer leaves. */

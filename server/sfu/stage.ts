@@ -4,10 +4,17 @@ import { CurbcastError, InvalidStateError, NotFoundError } from '../errors.js';
 import type { SetInfo } from '../../common/set-info.js';
 import type { NegotiationOptions } from './negotiate.js';
 import type { IceSettings } from './peer-config.js';
+import type { QualityPreference } from '../../common/quality.js';
+import { LayerSelector } from './layer-selector.js';
+import { LayerSwitch } from './layer-switch.js';
 import { Publisher } from './publisher.js';
 import { StageTrack } from './stage-track.js';
 import type { MediaKind, TrackSource } from './track.js';
+import { VideoLayers } from './video-layers.js';
 import { Viewer } from './viewer.js';
+
+/** How often layers are measured and each viewer's layer is chosen, ms. */
+const LAYER_TICK_MS = 500;
 
 export interface StageOptions {
   ice: IceSettings;
@@ -48,7 +55,12 @@ export class Stage extends EventEmitter<StageEvents> {
   #publisher: Publisher;
   /** Every WHIP session that published this set: the current one and those it replaced. */
   readonly #publisherIds = new Set<string>();
-  readonly #tracks = new Map<MediaKind, StageTrack>();
+  #audio: StageTrack | undefined;
+  #video: VideoLayers | undefined;
+  /** The best layer as one stream: what the recorder and the relay take. */
+  #bestVideo: LayerSwitch | undefined;
+  readonly #selectors = new Map<string, LayerSelector>();
+  #layerTimer: NodeJS.Timeout | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #interrupted = false;
   #live = false;
@@ -76,9 +88,30 @@ export class Stage extends EventEmitter<StageEvents> {
     return this.#interrupted;
   }
 
-  /** The set's track of that kind, as viewers and the recorder receive it (once live). */
+  /**
+   * The set's track of that kind (once live), as the recorder and the relay take it: for video,
+   * the best simulcast layer that flows (viewers each get their own choice of layer).
+   */
   source(kind: MediaKind): TrackSource | undefined {
-    return this.#tracks.get(kind);
+    return kind === 'audio' ? this.#audio : this.#bestVideo;
+  }
+
+  /** The simulcast layers (one when the publisher sends no simulcast), once live. */
+  get videoLayers(): VideoLayers | undefined {
+    return this.#video;
+  }
+
+  /** A viewer's layer choice (WHEP layer extension); false for an unknown session. */
+  preferQuality(viewerId: string, preference: QualityPreference): boolean {
+    const selector = this.#selectors.get(viewerId);
+    if (!selector) return false;
+    selector.prefer(preference);
+    return true;
+  }
+
+  /** Which layer each viewer is sent now, by viewer session (diagnostics and tests). */
+  viewerLayers(): Map<string, string | undefined> {
+    return new Map([...this.#selectors].map(([id, selector]) => [id, selector.source.layer]));
   }
 
   /** Whether `sessionId` published this set, now or before a reconnection. */
@@ -139,17 +172,22 @@ export class Stage extends EventEmitter<StageEvents> {
     if (this.#viewers.size >= this.#options.maxViewers) {
       throw new CurbcastError(503, 'full', 'This set has as many viewers as the laptop can serve; try again soon.');
     }
+    const selector = this.#video ? new LayerSelector(this.#video) : undefined;
     const viewer = new Viewer({
       ice: this.#options.ice,
       logger: this.#options.logger,
-      sources: { audio: this.#tracks.get('audio'), video: this.#tracks.get('video') },
+      sources: { audio: this.#audio, video: selector?.source },
       connectTimeoutMs: this.#options.connectTimeoutMs,
       silenceTimeoutMs: this.#options.silenceTimeoutMs,
+      onVideoFeedback: (feedback) => selector?.onFeedback(feedback),
     });
     this.#viewers.set(viewer.id, viewer);
+    if (selector) this.#selectors.set(viewer.id, selector);
     viewer.on('connected', () => this.emit('viewers', this.viewerCount));
     viewer.on('close', () => {
       this.#viewers.delete(viewer.id);
+      this.#selectors.delete(viewer.id);
+      selector?.close();
       this.emit('viewers', this.viewerCount);
     });
     try {
@@ -172,11 +210,14 @@ export class Stage extends EventEmitter<StageEvents> {
     this.#interrupted = false;
     clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
+    clearInterval(this.#layerTimer);
+    this.#layerTimer = undefined;
     for (const viewer of [...this.#viewers.values()]) viewer.close('set ended');
     this.#viewers.clear();
     this.#publisher.close(reason);
-    for (const track of this.#tracks.values()) track.close();
-    this.#tracks.clear();
+    this.#bestVideo?.close();
+    this.#video?.close();
+    this.#audio?.close();
     this.#options.logger.info({ reason }, 'stage closed');
     this.emit('close', reason);
     this.removeAllListeners();
@@ -193,6 +234,9 @@ export class Stage extends EventEmitter<StageEvents> {
     this.#publisherIds.add(publisher.id);
     publisher.on('ready', () => this.#onPublisherUp(publisher));
     publisher.on('connected', () => this.#onPublisherUp(publisher));
+    publisher.on('layer', (id, source) => {
+      if (publisher === this.#publisher && !this.#interrupted && this.#video?.accepts(source)) this.#video.attach(id, source);
+    });
     publisher.on('close', (reason) => this.#onPublisherClosed(publisher, reason));
     return publisher;
   }
@@ -202,31 +246,22 @@ export class Stage extends EventEmitter<StageEvents> {
     if (publisher !== this.#publisher || this.#closed) return;
     if (!publisher.connected || !publisher.ready) return;
     if (!this.#wasLive) {
-      for (const kind of ['audio', 'video'] as const) {
-        const source = publisher.source(kind);
-        if (!source) continue;
-        const track = new StageTrack(kind, source.codec);
-        track.attach(source);
-        this.#tracks.set(kind, track);
-      }
+      this.#takeTracks(publisher);
       this.#live = true;
       this.#wasLive = true;
+      this.#layerTimer = setInterval(() => this.#tickLayers(), LAYER_TICK_MS);
       this.emit('live');
       return;
     }
     if (!this.#interrupted) return;
-    for (const track of this.#tracks.values()) {
-      const source = publisher.source(track.kind);
-      if (source && !track.accepts(source)) {
-        // Viewers negotiated the old codec: they cannot follow (another browser or encoder came back).
-        this.close(`the new session sends ${source.codec.mimeType}, not ${track.codec.mimeType}`);
-        return;
-      }
+    // Viewers negotiated the old codecs: they cannot follow another (another browser or encoder came back).
+    const mismatch = this.#codecMismatch(publisher);
+    if (mismatch) {
+      this.close(mismatch);
+      return;
     }
-    for (const track of this.#tracks.values()) {
-      const source = publisher.source(track.kind);
-      if (source) track.attach(source);
-    }
+    if (publisher.audio) this.#audio?.attach(publisher.audio);
+    for (const [id, layer] of publisher.videoLayers) this.#video?.attach(id, layer);
     clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
     this.#interrupted = false;
@@ -241,9 +276,44 @@ export class Stage extends EventEmitter<StageEvents> {
     else this.#interrupt(reason);
   }
 
+  /** The first publisher's tracks become the set's. */
+  #takeTracks(publisher: Publisher): void {
+    if (publisher.audio) {
+      this.#audio = new StageTrack('audio', publisher.audio.codec);
+      this.#audio.attach(publisher.audio);
+    }
+    const first = publisher.videoLayers.values().next().value;
+    if (!first) return;
+    this.#video = new VideoLayers(first.codec);
+    for (const [id, layer] of publisher.videoLayers) this.#video.attach(id, layer);
+    this.#bestVideo = new LayerSwitch(first.codec, this.#video.top);
+  }
+
+  #codecMismatch(publisher: Publisher): string | undefined {
+    const audio = publisher.audio;
+    if (audio && this.#audio && !this.#audio.accepts(audio)) return `the new session sends ${audio.codec.mimeType}, not ${this.#audio.codec.mimeType}`;
+    for (const layer of publisher.videoLayers.values()) {
+      if (this.#video && !this.#video.accepts(layer)) return `the new session sends ${layer.codec.mimeType}, not ${this.#video.codec.mimeType}`;
+    }
+    return undefined;
+  }
+
+  /** Measures the layers, keeps the recorder on the best one and lets each viewer's selector choose. */
+  #tickLayers(): void {
+    const video = this.#video;
+    if (!video) return;
+    const now = Date.now();
+    video.tick(now);
+    const best = video.top;
+    if (best) this.#bestVideo?.switchTo(best);
+    this.#bestVideo?.nudge(now);
+    for (const selector of this.#selectors.values()) selector.tick(now);
+  }
+
   #interrupt(reason: string): void {
     if (this.#closed) return;
-    for (const track of this.#tracks.values()) track.detach();
+    this.#audio?.detach();
+    this.#video?.detach();
     if (!this.#interrupted) {
       this.#interrupted = true;
       this.#options.logger.warn({ reason, graceMs: this.#options.graceMs }, 'publisher lost; waiting for it to come back');

@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { RTCPeerConnection, type RtpPacket } from 'werift';
+import {
+  RTCPeerConnection,
+  RtcpRrPacket,
+  type RtcpPacket,
+  type RtpPacket,
+} from 'werift';
 import type { Logger } from 'pino';
 import { BadRequestError, InvalidStateError } from '../errors.js';
 import { negotiate, type NegotiationOptions } from './negotiate.js';
 import { peerConfig, viewerCodecs, type IceSettings } from './peer-config.js';
+import type { LinkFeedback } from './layer-selector.js';
 import { PeerLifecycle } from './peer-lifecycle.js';
 import { instances } from '../diagnostics/gauges.js';
 import type { MediaKind, TrackSource } from './track.js';
@@ -18,6 +24,8 @@ export interface ViewerOptions {
   connectTimeoutMs: number;
   /** Close a connected viewer that sent no RTCP for this long, ms. */
   silenceTimeoutMs: number;
+  /** What the viewer's browser reports about its link for the video (loss): layer choice. */
+  onVideoFeedback?: (feedback: LinkFeedback) => void;
 }
 
 type ViewerEvents = {
@@ -86,7 +94,11 @@ export class Viewer extends EventEmitter<ViewerEvents> {
       // A viewer's decoder asks for a keyframe when it cannot go on; only the publisher can make one.
       const pli = sender.onPictureLossIndication.subscribe(() => source.requestKeyframe());
       this.#unsubscribes.push(pli.unSubscribe);
-      const rtcp = sender.onRtcp.subscribe(() => this.#lifecycle.activity());
+      const onFeedback = kind === 'video' ? this.#options.onVideoFeedback : undefined;
+      const rtcp = sender.onRtcp.subscribe((packet) => {
+        this.#lifecycle.activity();
+        if (onFeedback) reportFeedback(packet, sender.ssrc, onFeedback);
+      });
       this.#unsubscribes.push(rtcp.unSubscribe);
       wired++;
     }
@@ -121,4 +133,19 @@ export class Viewer extends EventEmitter<ViewerEvents> {
     this.#options.sources.video?.requestKeyframe();
     this.emit('connected');
   }
+}
+
+/** Loss from a receiver report about our stream: what layer choice needs of RTCP. */
+function reportFeedback(packet: RtcpPacket, ssrc: number, report: (feedback: LinkFeedback) => void): void {
+  if (packet instanceof RtcpRrPacket) {
+    const ours = packet.reports.find((block) => block.ssrc === ssrc);
+    // Cumulative counters, not the per-report fraction: browsers report several times a second,
+    // and a fraction over a few packets is noise.
+    if (ours) report({ lost: signed24(ours.packetsLost), highestSequence: ours.highestSequence });
+  }
+}
+
+/** RTCP's cumulative loss is a signed 24-bit number (duplicates can make it negative). */
+function signed24(value: number): number {
+  return value & 0x800000 ? (value & 0xffffff) - 0x1000000 : value & 0xffffff;
 }

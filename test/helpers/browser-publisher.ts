@@ -17,7 +17,7 @@ export interface BrowserPublisher {
 export async function publishFromChromium(
   base: string,
   token: string,
-  options: { videoFile?: string; width?: number; height?: number } = {},
+  options: { videoFile?: string; width?: number; height?: number; simulcast?: boolean } = {},
 ): Promise<BrowserPublisher> {
   const extra = options.videoFile ? [`--use-file-for-fake-video-capture=${options.videoFile}`] : [];
   const chromium: LaunchedChromium = await launchChromium(extra);
@@ -25,13 +25,22 @@ export async function publishFromChromium(
   // Any page of the node's origin will do; WHIP needs no page UI.
   await page.goto(`${base}/api/status`);
   const location = await page.evaluate(
-    async ({ token, width, height }) => {
+    async ({ token, width, height, simulcast }) => {
       const stream = await navigator.mediaDevices.getUserMedia({
         video: { width: { ideal: width }, height: { ideal: height }, frameRate: { ideal: 30 } },
         audio: true,
       });
       const pc = new RTCPeerConnection();
-      for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      // The studio's simulcast layers (renderer/lib/whip-client.ts SIMULCAST_ENCODINGS).
+      const layers: RTCRtpEncodingParameters[] = [
+        { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+        { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+        { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 2_500_000 },
+      ];
+      for (const track of stream.getTracks()) {
+        const sendEncodings = simulcast && track.kind === 'video' ? layers : undefined;
+        pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], ...(sendEncodings ? { sendEncodings } : {}) });
+      }
       await pc.setLocalDescription(await pc.createOffer());
       await new Promise<void>((resolve) => {
         if (pc.iceGatheringState === 'complete') return resolve();
@@ -53,7 +62,7 @@ export async function publishFromChromium(
       (window as unknown as { __pc: RTCPeerConnection }).__pc = pc;
       return res.headers.get('location')!;
     },
-    { token, width: options.width ?? 1280, height: options.height ?? 720 },
+    { token, width: options.width ?? 1280, height: options.height ?? 720, simulcast: options.simulcast ?? false },
   );
   return {
     page,

@@ -1,0 +1,204 @@
+import { RtpHeader, RtpPacket, type RTCRtpCodecParameters } from 'werift';
+import type { TrackSource } from './track.js';
+import { isKeyframeStart, readVp8Descriptor, rewriteVp8 } from './video-frames.js';
+
+/** One simulcast layer as a switch sees it: a name and its packets. */
+export interface SwitchableLayer {
+  readonly id: string;
+  readonly track: TrackSource;
+}
+
+/**
+ * One continuous video stream cut from whichever simulcast layer is chosen: what one viewer (or
+ * the recorder) receives. A switch waits for the new layer's next keyframe — the only point a
+ * decoder can pick a stream up — and asks for one; until then the old layer keeps flowing, so the
+ * picture never stops. From the switch on, the new layer's packets are renumbered to follow the
+ * old ones (sequence numbers, timestamps and VP8 picture ids run on), as mediasoup's simulcast
+ * consumer does, so the player sees one stream whose resolution changes at a keyframe.
+ *
+ * Until the first switch packets pass through untouched (one layer, or no simulcast: no cost).
+ */
+export class LayerSwitch implements TrackSource {
+  readonly kind = 'video' as const;
+  readonly codec: RTCRtpCodecParameters;
+  readonly #listeners = new Set<(packet: RtpPacket) => void>();
+  readonly #vp8: boolean;
+  #current: SwitchableLayer | undefined;
+  #currentUnsubscribe: (() => void) | undefined;
+  #pending: SwitchableLayer | undefined;
+  #pendingUnsubscribe: (() => void) | undefined;
+  #pendingAskedAt = 0;
+  /** Packets pass untouched until the first switch. */
+  #identity = true;
+  #ssrc = 0;
+  #seqOffset = 0;
+  #timestampOffset = 0;
+  #pictureIdOffset = 0;
+  #tl0Offset = 0;
+  /** The current layer's (input) sequence number at the switch: anything older is dropped. */
+  #switchSequenceNumber = 0;
+  /** The last packet handed on, and when; its numbering is where a switch continues from. */
+  #last: RtpPacket | undefined;
+  #lastAt = 0;
+  #closed = false;
+
+  constructor(codec: RTCRtpCodecParameters, initial?: SwitchableLayer) {
+    this.codec = codec;
+    this.#vp8 = codec.mimeType.toLowerCase() === 'video/vp8';
+    if (initial) this.switchTo(initial);
+  }
+
+  /** The layer whose packets are being sent. */
+  get layer(): string | undefined {
+    return this.#current?.id;
+  }
+
+  /** The layer being switched to, waiting for its keyframe. */
+  get pendingLayer(): string | undefined {
+    return this.#pending?.id;
+  }
+
+  /** Moves to `layer` at its next keyframe (at once when nothing was sent yet). */
+  switchTo(layer: SwitchableLayer): void {
+    if (this.#closed) return;
+    if (layer === this.#current) {
+      this.#cancelPending();
+      return;
+    }
+    if (layer === this.#pending) return;
+    if (!this.#current || !this.#last) {
+      // Nothing sent yet: the player needs a keyframe anyway, so start here directly.
+      this.#cancelPending();
+      this.#setCurrent(layer);
+      return;
+    }
+    this.#cancelPending();
+    this.#pending = layer;
+    this.#pendingUnsubscribe = layer.track.onPacket((packet) => this.#onLayerPacket(layer, packet));
+    this.#askPendingForKeyframe(Date.now());
+  }
+
+  /** Asks again for the pending layer's keyframe if it is slow to come (a lost request). */
+  nudge(now: number, afterMs = 1000): void {
+    if (this.#pending && now - this.#pendingAskedAt >= afterMs) this.#askPendingForKeyframe(now);
+  }
+
+  onPacket(listener: (packet: RtpPacket) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  requestKeyframe(): void {
+    (this.#pending ?? this.#current)?.track.requestKeyframe();
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#cancelPending();
+    this.#currentUnsubscribe?.();
+    this.#currentUnsubscribe = undefined;
+    this.#current = undefined;
+    this.#listeners.clear();
+  }
+
+  #setCurrent(layer: SwitchableLayer): void {
+    this.#currentUnsubscribe?.();
+    this.#current = layer;
+    this.#currentUnsubscribe = layer.track.onPacket((packet) => this.#onLayerPacket(layer, packet));
+  }
+
+  /** Each layer has one subscription; what it does depends on the layer's role now. */
+  #onLayerPacket(layer: SwitchableLayer, packet: RtpPacket): void {
+    if (layer === this.#current) this.#onCurrentPacket(packet);
+    else if (layer === this.#pending) this.#onPendingPacket(packet);
+  }
+
+  #cancelPending(): void {
+    this.#pendingUnsubscribe?.();
+    this.#pendingUnsubscribe = undefined;
+    this.#pending = undefined;
+  }
+
+  #askPendingForKeyframe(now: number): void {
+    this.#pendingAskedAt = now;
+    this.#pending?.track.requestKeyframe();
+  }
+
+  #onCurrentPacket(packet: RtpPacket): void {
+    if (this.#identity) {
+      this.#emit(packet);
+      return;
+    }
+    // A late packet from before the switch would be numbered before the keyframe: drop it.
+    if (((packet.header.sequenceNumber - this.#switchSequenceNumber) & 0x8000) !== 0) return;
+    this.#emit(this.#map(packet));
+  }
+
+  #onPendingPacket(packet: RtpPacket): void {
+    const pending = this.#pending;
+    if (!pending || !isKeyframeStart(this.codec.mimeType, packet.payload)) return;
+    this.#continueWith(packet);
+    // The pending layer's subscription becomes the current one (subscribing again from inside
+    // the layer's own delivery loop would hand this packet over twice).
+    this.#currentUnsubscribe?.();
+    this.#current = pending;
+    this.#currentUnsubscribe = this.#pendingUnsubscribe;
+    this.#pending = undefined;
+    this.#pendingUnsubscribe = undefined;
+    this.#emit(this.#map(packet));
+  }
+
+  /** Offsets that make `first` (a keyframe's first packet) follow the last packet sent. */
+  #continueWith(first: RtpPacket): void {
+    const last = this.#last!;
+    const header = first.header;
+    if (this.#identity) this.#ssrc = last.header.ssrc;
+    this.#identity = false;
+    this.#switchSequenceNumber = header.sequenceNumber;
+    this.#seqOffset = (last.header.sequenceNumber + 1 - header.sequenceNumber) & 0xffff;
+    // Layers are cut from the same camera frames; the time since the last packet is the best
+    // guess of how far this keyframe's clock is ahead of the last one sent.
+    const ticks = Math.max(1, Math.round(((Date.now() - this.#lastAt) * this.codec.clockRate) / 1000));
+    this.#timestampOffset = (last.header.timestamp + ticks - header.timestamp) >>> 0;
+    this.#pictureIdOffset = 0;
+    this.#tl0Offset = 0;
+    if (this.#vp8) {
+      const before = readVp8Descriptor(last.payload);
+      const now = readVp8Descriptor(first.payload);
+      if (before?.pictureId !== undefined && now?.pictureId !== undefined) {
+        const modulus = now.pictureIdBits === 15 ? 0x8000 : 0x80;
+        this.#pictureIdOffset = (before.pictureId + 1 - now.pictureId + modulus * 2) % modulus;
+      }
+      if (before?.tl0PicIdx !== undefined && now?.tl0PicIdx !== undefined) {
+        this.#tl0Offset = (before.tl0PicIdx + 1 - now.tl0PicIdx + 512) % 256;
+      }
+    }
+  }
+
+  /** A renumbered copy: the packet is shared with other sinks and must not be changed. */
+  #map(packet: RtpPacket): RtpPacket {
+    const header = new RtpHeader({
+      ...packet.header,
+      ssrc: this.#ssrc,
+      sequenceNumber: (packet.header.sequenceNumber + this.#seqOffset) & 0xffff,
+      timestamp: (packet.header.timestamp + this.#timestampOffset) >>> 0,
+    });
+    let payload = packet.payload;
+    if (this.#vp8 && (this.#pictureIdOffset !== 0 || this.#tl0Offset !== 0)) {
+      const descriptor = readVp8Descriptor(payload);
+      if (descriptor && (descriptor.pictureId !== undefined || descriptor.tl0PicIdx !== undefined)) {
+        const modulus = descriptor.pictureIdBits === 15 ? 0x8000 : 0x80;
+        const pictureId = ((descriptor.pictureId ?? 0) + this.#pictureIdOffset) % modulus;
+        const tl0 = ((descriptor.tl0PicIdx ?? 0) + this.#tl0Offset) % 256;
+        payload = rewriteVp8(payload, descriptor, pictureId, tl0);
+      }
+    }
+    return new RtpPacket(header, payload);
+  }
+
+  #emit(packet: RtpPacket): void {
+    this.#last = packet;
+    this.#lastAt = Date.now();
+    for (const listener of this.#listeners) listener(packet);
+  }
+}
