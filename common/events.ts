@@ -4,6 +4,7 @@ import { ChatMessageSchema, ChatRoleSchema, ClientIdSchema } from './chat.js';
 import { ClipJobSchema, CommentSchema, ShortSchema } from './clips.js';
 import { MarkerSchema } from './markers.js';
 import { ProfileSchema } from './profile.js';
+import { RelayStateSchema } from './relay.js';
 import { ScheduledSetSchema } from './schedule.js';
 
 /**
@@ -60,6 +61,8 @@ export const ServerEventSchema = z.discriminatedUnion('type', [
     state: z.enum(['off', 'recording', 'failed']),
     reason: z.string().optional(),
   }),
+  /** Busker only: the "Also publish to" relay's state (common/relay.ts), whenever it changes. */
+  z.object({ type: z.literal('relay'), state: RelayStateSchema }),
   /** The answer to a client's `ping`. */
   z.object({ type: z.literal('pong'), id: z.number() }),
   /**

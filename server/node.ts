@@ -15,6 +15,8 @@ import { tokenRoutes } from './http/token-routes.js';
 import { ViewerAdmission, type ViewerLimits } from './http/viewer-admission.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { iceRoutes } from './http/ice-routes.js';
+import { relayRoutes } from './http/relay-routes.js';
+import { Relay } from './relay/relay.js';
 import { IceServerStore } from './ice/ice-servers.js';
 import { collectGauges } from './diagnostics/gauges.js';
 import { ClipExporter } from './clips/clip-exporter.js';
@@ -112,10 +114,20 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
   let urls: string[] = [];
   // STUN/TURN for browsers (issue #8): none unless the busker adds some in the studio.
   const iceServers = new IceServerStore(db);
+  // "Also publish to" (issue #8, part 3): the live set relayed to the busker's WHIP target, if any.
+  const relay = new Relay({
+    sets: sfu,
+    db,
+    network: options.ice ?? {},
+    stunUrls: () => iceServers.view().servers.flatMap((server) => server.urls),
+    logger,
+  });
+  relay.on('state', (state) => audience.toBusker({ type: 'relay', state }));
   const server = createHttpServer({
     routes: [
       ...mediaRoutes(sfu, publishToken, new ViewerAdmission(options.viewerLimits), () => iceServers.linkHeaders()),
       ...iceRoutes({ ice: iceServers, publishToken }),
+      ...relayRoutes({ relay, publishToken }),
       ...apiRoutes({ sfu, publishToken, viewerUrls: () => urls }),
       ...libraryRoutes({ db, dataDir: options.dataDir, archive, links, publishToken }),
       ...clipRoutes({ db, files: clipFiles, exporter, gallery: audience.gallery, links, publishToken }),
@@ -175,6 +187,8 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
         // a peer on a node that is going away. Open sockets still hear that the set ended.
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        // The relay first: it says goodbye to its target (DELETE) while the set's tracks still exist.
+        await relay.close();
         // Ending the stage queues the recording's finalisation, which archive.close() awaits.
         sfu.close();
         await archive.close();

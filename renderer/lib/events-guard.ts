@@ -75,6 +75,7 @@ const GUARDS: { [T in ServerEvent['type']]: Guard<T> | null } = {
     isInteger(shortId) && isInteger(id) ? { type: 'comment-deleted', shortId, id } : undefined,
   'clip-job': null,
   recording: null,
+  relay: null,
   pong: ({ id }) => (typeof id === 'number' ? { type: 'pong', id } : undefined),
   error: ({ error, message, retryAfterMs }) => {
     if (typeof error !== 'string' || typeof message !== 'string') return undefined;

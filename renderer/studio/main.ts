@@ -24,6 +24,7 @@ import { Tabs } from './tabs.js';
 import { askForToken, forgetToken, takeToken, type TokenPanelElements } from './token.js';
 import { installTokenRotation } from './token-rotation.js';
 import { installIceSettings } from './ice-settings.js';
+import { installRelaySettings } from './relay-settings.js';
 import { installSimulcastToggle } from './simulcast-toggle.js';
 
 // zod probes for eval (new Function) to speed up parsing; the CSP forbids eval, so skip the probe.
@@ -135,6 +136,8 @@ function startStudio(token: string, share: Share): void {
   const tokenRotation = installTokenRotation(token, { onAir: () => broadcast.active });
   // STUN/TURN servers and "Check TURN" (Profile tab).
   const iceSettings = installIceSettings(token);
+  // "Also publish to": the relay's WHIP target and its state (Live tab).
+  const relaySettings = installRelaySettings(token);
 
   const recording = new RecordingStatus({
     state: byTestId('recording-state', HTMLElement),
@@ -255,10 +258,16 @@ function startStudio(token: string, share: Share): void {
       recordingState = state.state;
     },
     // Shorts' events reach the Shorts tab once it is loaded; until then it loads the lists itself.
-    onEvent: (event) => (isShortsEvent(event) ? void shorts?.then((tab) => tab.event(event)) : audience.event(event)),
+    onEvent: (event) => {
+      if (event.type === 'relay') relaySettings.show(event.state);
+      else if (isShortsEvent(event)) void shorts?.then((tab) => tab.event(event));
+      else audience.event(event);
+    },
     onServerError: (error) => audience.serverError(error.message),
     onConnectionChange: (state) => {
       linkState.hidden = state !== 'reconnecting';
+      // Relay changes while the socket was down were missed: ask for the state again.
+      if (state === 'open') relaySettings.refresh();
       audience.connection(state);
     },
   });
@@ -286,6 +295,7 @@ function startStudio(token: string, share: Share): void {
     audience.close();
     tokenRotation.close();
     iceSettings.close();
+    relaySettings.close();
     void library?.then((tab) => tab.close());
     void shorts?.then((tab) => tab.close());
     clearInterval(clock);

@@ -48,7 +48,8 @@ function bump(map: Map<string, number>, kind: string, by: number): void {
 
 /**
  * The one registry of the process. Kinds: `publisher`, `viewer` (werift peers owned by the SFU),
- * `connect-timer`, `silence-watch` (the peers' own timers), `events-socket` (with its heartbeat).
+ * `connect-timer`, `silence-watch` (the peers' own timers), `events-socket` (with its heartbeat),
+ * `relay-session` (the relay's WHIP client peer, server/relay/).
  */
 export const instances = new InstanceRegistry();
 

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { ReadableDB, WritableDB } from './database.js';
 
 /** Keys of the `settings` table (one JSON value each). */
-export type SettingKey = 'profile' | 'avatar' | 'chat-settings' | 'location-draft';
+export type SettingKey = 'profile' | 'avatar' | 'chat-settings' | 'location-draft' | 'relay';
 
 /**
  * Reads a setting and checks it against its schema; a missing or no longer valid value (an older

@@ -156,7 +156,7 @@ describe('simulcast: each viewer gets the layer its link carries', () => {
     );
     const { stdout } = await run('ffprobe', [
       '-v', 'error', '-select_streams', 'v:0', '-read_intervals', '%+#10',
-      '-show_entries', 'frame=width,height', '-of', 'csv=p=0', join(node.dataDir, recording.file),
+      '-show_entries', 'frame=width,height', '-of', 'csv=p=0', join(node.dataDir, recording!.file),
     ]);
     const frames = stdout.trim().split('\n').filter(Boolean);
     expect(frames.length).toBeGreaterThan(0);

@@ -184,6 +184,8 @@ export const ADMIN_ROUTES: Array<[string, string]> = [
   ['GET', '/api/admin/gauges'],
   ['GET', '/api/ice/settings'],
   ['PUT', '/api/ice/settings'],
+  ['GET', '/api/relay'],
+  ['PUT', '/api/relay'],
 ];
 
 /** Methods on paths that have routes, but not for that method: 405 with Allow. */
@@ -206,6 +208,7 @@ const JSON_BODY_ROUTES: Array<[string, string]> = [
   ['POST', '/api/clips'],
   ['PATCH', '/api/clips/1'],
   ['PATCH', '/api/clips/999999'],
+  ['PUT', '/api/relay'],
 ];
 
 /** Paths with an id, for garbage ids (authenticated: must be 404, never 500). */

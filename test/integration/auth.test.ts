@@ -54,6 +54,8 @@ const PUBLIC_ROUTES = new Set([
   'GET /media/shorts/:id',
   'POST /whep',
   'DELETE /whep/:id',
+  // The viewer's Auto / High / Low: the session id (an unguessable UUID) is the capability.
+  'POST /whep/:id/layer',
   'GET /api/ice',
 ]);
 const SIGNED_ROUTES = new Set(['GET /media/recordings/:id', 'GET /media/clips/:id']);

@@ -143,8 +143,11 @@ describe('STUN/TURN settings and credentials over HTTP', () => {
     expect(whep.response.status).toBe(201);
     // A player on another site may read them.
     expect(whep.response.headers.get('access-control-expose-headers')).toMatch(/\bLink\b/);
+    expect(whep.response.headers.get('link')).toContain(`</whep/`);
+    expect(whep.response.headers.get('link')).toContain('/layer>; rel="urn:ietf:params:whep:ext:core:layer"');
     for (const { response } of [whip, whep]) {
-      const links = response.headers.get('link')!.split(/,\s*(?=<)/);
+      // WHEP's 201 also carries the layer link (Auto / High / Low); only the ICE servers count here.
+      const links = response.headers.get('link')!.split(/,\s*(?=<)/).filter((link) => link.includes('rel="ice-server"'));
       expect(links).toHaveLength(4);
       expect(links[0]).toBe('<stun:127.0.0.1:3478>; rel="ice-server"');
       const turn = /^<turn:127\.0\.0\.1:3478\?transport=udp>; rel="ice-server"; username="([^"]+)"; credential="([^"]+)"; credential-type="password"$/.exec(links[1]!);

@@ -128,4 +128,19 @@ describe('WHIP publish and WHEP play through the real node (werift clients, 127.
     await waitFor('offline', () => !node.sfu.status().live, 8000);
     expect(node.sfu.stage).toBeUndefined();
   });
+  it('takes a viewer\'s quality choice at the session\'s layer link, and refuses bad ones clearly', async () => {
+    await goLive();
+    const viewer = await watch();
+    const layerUrl = `${base}${viewer.location}/layer`;
+    const post = (body: string, url = layerUrl) => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    for (const quality of ['low', 'high', 'medium', 'auto']) expect((await post(JSON.stringify({ quality }))).status).toBe(204);
+    const wrong = await post(JSON.stringify({ quality: 'ultra' }));
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { error: string }).error).toBe('bad_layer');
+    expect((await post('{"quality":')).status).toBe(400);
+    expect((await post(JSON.stringify({ quality: 'low', extra: 1 }))).status).toBe(400);
+    expect((await post(JSON.stringify({ quality: 'low' }), `${base}/whep/00000000-0000-0000-0000-000000000000/layer`)).status).toBe(404);
+    // A publisher without simulcast has one layer: whatever is chosen, the viewer stays on it.
+    expect([...node.sfu.stage!.viewerLayers().values()]).toEqual(['']);
+  });
 });
