@@ -78,8 +78,11 @@ export class LayerSwitch implements TrackSource {
     this.#askPendingForKeyframe(Date.now());
   }
 
-  /** Asks again for the pending layer's keyframe if it is slow to come (a lost request). */
-  nudge(now: number, afterMs = 1000): void {
+  /**
+   * Asks again for the pending layer's keyframe if it is slow to come: the request was lost, or
+   * the encoder ignored it (Chromium drops keyframe requests within 300 ms of the last one).
+   */
+  nudge(now: number, afterMs = 400): void {
     if (this.#pending && now - this.#pendingAskedAt >= afterMs) this.#askPendingForKeyframe(now);
   }
 

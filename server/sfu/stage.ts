@@ -14,7 +14,7 @@ import { VideoLayers } from './video-layers.js';
 import { Viewer } from './viewer.js';
 
 /** How often layers are measured and each viewer's layer is chosen, ms. */
-const LAYER_TICK_MS = 500;
+const LAYER_TICK_MS = 250;
 
 export interface StageOptions {
   ice: IceSettings;

@@ -6,8 +6,8 @@ import { readVp8Descriptor, vp8KeyframeSize } from './video-frames.js';
 
 /** A layer that sent nothing for this long is off (the encoder dropped it, or the publisher is away). */
 const INACTIVE_AFTER_MS = 1500;
-/** Weight of the newest measurement in the smoothed bitrate (ticks are ~500 ms apart). */
-const BITRATE_SMOOTHING = 0.3;
+/** Weight of the newest measurement in the smoothed bitrate (ticks are ~250 ms apart: ~2 s memory). */
+const BITRATE_SMOOTHING = 0.15;
 
 /** What the node knows of one layer; the StageTrack keeps its stream continuous across reconnects. */
 export interface VideoLayer extends SwitchableLayer {

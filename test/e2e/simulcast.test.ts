@@ -133,11 +133,23 @@ describe('simulcast: each viewer gets the layer its link carries', () => {
     ] as const) {
       const asked = Date.now();
       await chooseQuality(page, quality);
-      await waitFor(`${height}p after choosing ${quality}`, async () => (await sample(page)).height === height, 5000, 20);
+      const layer = quality === 'low' ? 'q' : 'f';
+      const onLayer = () => [...node.sfu.stage!.viewerLayers().values()].filter((l) => l === layer).length;
+      const before = onLayer();
+      let nodeSwitchedMs: number | undefined;
+      await waitFor(
+        `${height}p after choosing ${quality}`,
+        async () => {
+          if (nodeSwitchedMs === undefined && onLayer() > before) nodeSwitchedMs = Date.now() - asked;
+          return (await sample(page)).height === height;
+        },
+        5000,
+        20,
+      );
       const took = Date.now() - asked;
-      console.log(`${quality}: ${height}p shown after ${took} ms`);
+      console.log(`${quality}: the node switched after ${nodeSwitchedMs ?? '?'} ms, ${height}p shown after ${took} ms`);
       expect(took, `${quality} shows within 1 s`).toBeLessThan(1000);
-      expect(await page.textContent('[data-testid="quality-size"]')).toBe(`${height}p`);
+      await waitFor(`the menu says ${height}p`, async () => (await page.textContent('[data-testid="quality-size"]')) === `${height}p`, 2000);
     }
     await chooseQuality(page, 'auto');
   });
@@ -155,11 +167,16 @@ describe('simulcast: each viewer gets the layer its link carries', () => {
       30_000,
     );
     const { stdout } = await run('ffprobe', [
-      '-v', 'error', '-select_streams', 'v:0', '-read_intervals', '%+#10',
+      '-v', 'error', '-select_streams', 'v:0',
       '-show_entries', 'frame=width,height', '-of', 'csv=p=0', join(node.dataDir, recording!.file),
     ]);
     const frames = stdout.trim().split('\n').filter(Boolean);
-    expect(frames.length).toBeGreaterThan(0);
-    for (const frame of frames) expect(frame).toBe('1280,720');
+    const best = frames.filter((frame) => frame === '1280,720').length;
+    console.log(`recording: ${best} of ${frames.length} frames at 1280x720`);
+    // The browser brings the 720p layer in a second or two after going live (its bandwidth
+    // estimate ramps up); from then on the recorder holds it.
+    expect(frames.length).toBeGreaterThan(100);
+    expect(best / frames.length).toBeGreaterThan(0.8);
+    expect(frames.slice(-50).every((frame) => frame === '1280,720')).toBe(true);
   });
 });

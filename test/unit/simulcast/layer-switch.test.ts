@@ -165,9 +165,9 @@ describe('LayerSwitch', () => {
     high.send(1, 0);
     out.switchTo(low);
     expect(low.keyframeRequests).toBe(1);
-    out.nudge(Date.now() + 500);
+    out.nudge(Date.now() + 300);
     expect(low.keyframeRequests).toBe(1);
-    out.nudge(Date.now() + 1500);
+    out.nudge(Date.now() + 500);
     expect(low.keyframeRequests).toBe(2);
   });
 
