@@ -75,6 +75,11 @@ export interface Gauges {
     viewerSessions: number;
     /** Viewers whose media flows. */
     viewersConnected: number;
+    /**
+     * The set's video layers, lowest first (one without simulcast; rid '' then): size from the last
+     * VP8 keyframe, smoothed bitrate, whether it flows, and how many viewers are sent it now.
+     */
+    layers: Array<{ id: string; width: number | null; height: number | null; kbps: number; active: boolean; viewers: number }>;
   };
   /** Open objects by kind (see `instances`). */
   open: Record<string, number>;
@@ -146,6 +151,7 @@ export async function collectGauges(sources: GaugeSources, options: { gc?: boole
       stage: stage !== undefined,
       viewerSessions: stage?.sessionCount ?? 0,
       viewersConnected: stage?.viewerCount ?? 0,
+      layers: layerGauges(stage),
     },
     open,
     inMemory: instances.inMemory(),
@@ -161,6 +167,19 @@ export async function collectGauges(sources: GaugeSources, options: { gc?: boole
       arrayBuffers: memory.arrayBuffers,
     },
   };
+}
+
+function layerGauges(stage: Sfu['stage']): Gauges['sfu']['layers'] {
+  const layers = stage?.videoLayers?.all ?? [];
+  const sent = [...(stage?.viewerLayers().values() ?? [])];
+  return layers.map((layer) => ({
+    id: layer.id,
+    width: layer.width ?? null,
+    height: layer.height ?? null,
+    kbps: Math.round(layer.bitrate / 1000),
+    active: layer.active,
+    viewers: sent.filter((id) => id === layer.id).length,
+  }));
 }
 
 function listenerTotal(emitter: EventEmitter): number {

@@ -91,6 +91,17 @@ describe('simulcast: each viewer gets the layer its link carries', () => {
       await waitFor('720p on the viewer', async () => (await sample(page)).height === 720, 10_000);
       expect(await page.isVisible('[data-testid="quality"]')).toBe(true);
     }
+    // The diagnostics say the same: three layers, both viewers on the best.
+    const gauges = (await (await fetch(`${base}/api/admin/gauges`, { headers: { Authorization: `Bearer ${TEST_TOKEN}` } })).json()) as {
+      sfu: { layers: Array<{ id: string; height: number | null; active: boolean; viewers: number; kbps: number }> };
+    };
+    expect(gauges.sfu.layers.map((l) => [l.id, l.height, l.active])).toEqual([
+      ['q', 180, true],
+      ['h', 360, true],
+      ['f', 720, true],
+    ]);
+    expect(gauges.sfu.layers[2]!.viewers).toBe(2);
+    expect(gauges.sfu.layers[0]!.kbps).toBeLessThan(gauges.sfu.layers[2]!.kbps);
   });
 
   it.skipIf(whyNoShaping)(`a viewer on a 300 kbit/s link settles lower and keeps playing; the other stays at 720p ${whyNoShaping ? `(skipped: ${whyNoShaping})` : ''}`, async () => {
