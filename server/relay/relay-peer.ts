@@ -1,5 +1,5 @@
-import { RTCPeerConnection, RTCRtpCodecParameters, useAbsSendTime, useSdesMid, type PeerConfig } from 'werift';
-import type { MediaKind } from '../sfu/track.js';
+import { RTCPeerConnection, useAbsSendTime, useSdesMid, type PeerConfig } from 'werift';
+import type { forwardingCodecs } from '../sfu/peer-config.js';
 
 /** Where the relay's ICE agent may gather and send: the node's own ICE settings (server/sfu/peer-config.ts's IceSettings). */
 export interface RelayNetwork {
@@ -8,27 +8,7 @@ export interface RelayNetwork {
   portRange?: [number, number] | undefined;
 }
 
-export type RelayCodecs = { audio: RTCRtpCodecParameters[]; video: RTCRtpCodecParameters[] };
-
-/**
- * Exactly the set's codecs, one per kind: the relay forwards packets, never transcodes. No
- * transport-cc: werift sends no congestion feedback, and a target that relied on it would
- * misjudge the bandwidth (the same reason the node drops it from its answers).
- */
-export function relayCodecs(source: Partial<Record<MediaKind, RTCRtpCodecParameters>>): RelayCodecs {
-  const copy = (codec: RTCRtpCodecParameters) =>
-    new RTCRtpCodecParameters({
-      mimeType: codec.mimeType,
-      clockRate: codec.clockRate,
-      channels: codec.channels,
-      parameters: codec.parameters,
-      rtcpFeedback: codec.rtcpFeedback.filter((fb) => fb.type !== 'transport-cc'),
-    });
-  return {
-    audio: source.audio ? [copy(source.audio)] : [],
-    video: source.video ? [copy(source.video)] : [],
-  };
-}
+export type RelayCodecs = ReturnType<typeof forwardingCodecs>;
 
 /**
  * A full ICE agent (the target may well be ICE-lite, like the node: one side must start the

@@ -5,7 +5,9 @@ import { instances } from '../diagnostics/gauges.js';
 import type { MediaKind, TrackSource } from '../sfu/track.js';
 import { relayTarget } from '../../common/relay.js';
 import { RelayError, refusalError, unreachableError } from './relay-error.js';
-import { relayCodecs, relayPeerConfig, withoutFallbackStun, type RelayNetwork } from './relay-peer.js';
+import { gatheringComplete } from '../sfu/negotiate.js';
+import { forwardingCodecs } from '../sfu/peer-config.js';
+import { relayPeerConfig, withoutFallbackStun, type RelayNetwork } from './relay-peer.js';
 
 export interface WhipTimeouts {
   /** The POST (offer → answer), ms. */
@@ -86,7 +88,7 @@ export class WhipSession extends EventEmitter<WhipSessionEvents> implements Rela
     this.#options = options;
     this.#timeouts = { ...WHIP_TIMEOUTS, ...options.timeouts };
     this.#host = relayTarget(options.url) || 'the target';
-    const codecs = relayCodecs({ audio: options.sources.audio?.codec, video: options.sources.video?.codec });
+    const codecs = forwardingCodecs({ audio: options.sources.audio?.codec, video: options.sources.video?.codec });
     this.#pc = new RTCPeerConnection(relayPeerConfig(options.network, options.stunUrl, codecs));
   }
 
@@ -265,22 +267,6 @@ export class WhipSession extends EventEmitter<WhipSessionEvents> implements Rela
   #refuseIfClosed(): void {
     if (this.closed) throw new RelayError('The relay session was closed.', true);
   }
-}
-
-/** Resolves when gathering completes or after `timeoutMs`, leaving no listener behind. */
-function gatheringComplete(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise((resolve) => {
-    const subscription = pc.iceGatheringStateChange.subscribe((state) => {
-      if (state === 'complete') done();
-    });
-    const timer = setTimeout(done, timeoutMs);
-    function done() {
-      clearTimeout(timer);
-      subscription.unSubscribe();
-      resolve();
-    }
-  });
 }
 
 /** At most `limit` bytes of a body, as text; the rest is not downloaded. */

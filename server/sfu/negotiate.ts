@@ -33,7 +33,8 @@ export async function negotiate(
 }
 
 /** Resolves when gathering completes or after `timeoutMs`, leaving no listener behind either way. */
-function gatheringComplete(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+export function gatheringComplete(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
   return new Promise((resolve) => {
     const subscription = pc.iceGatheringStateChange.subscribe((state) => {
       if (state === 'complete') done();

@@ -33,8 +33,11 @@ export function publisherCodecs(): { audio: RTCRtpCodecParameters[]; video: RTCR
   };
 }
 
-/** A viewer is offered exactly the codec the publisher sends: the SFU forwards, never transcodes. */
-export function viewerCodecs(source: { audio?: RTCRtpCodecParameters; video?: RTCRtpCodecParameters }): {
+/**
+ * A sink of the set (a viewer, the relay) is offered exactly the codecs the publisher sends: the
+ * node forwards, never transcodes. No transport-cc: werift sends no congestion feedback.
+ */
+export function forwardingCodecs(source: { audio?: RTCRtpCodecParameters; video?: RTCRtpCodecParameters }): {
   audio: RTCRtpCodecParameters[];
   video: RTCRtpCodecParameters[];
 } {

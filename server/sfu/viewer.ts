@@ -9,7 +9,7 @@ import {
 import type { Logger } from 'pino';
 import { BadRequestError, InvalidStateError } from '../errors.js';
 import { negotiate, type NegotiationOptions } from './negotiate.js';
-import { peerConfig, viewerCodecs, type IceSettings } from './peer-config.js';
+import { peerConfig, forwardingCodecs, type IceSettings } from './peer-config.js';
 import type { LinkFeedback } from './layer-selector.js';
 import { PeerLifecycle } from './peer-lifecycle.js';
 import { instances } from '../diagnostics/gauges.js';
@@ -51,7 +51,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
   constructor(options: ViewerOptions) {
     super();
     this.#options = options;
-    const codecs = viewerCodecs({ audio: options.sources.audio?.codec, video: options.sources.video?.codec });
+    const codecs = forwardingCodecs({ audio: options.sources.audio?.codec, video: options.sources.video?.codec });
     this.#pc = new RTCPeerConnection(peerConfig(options.ice, codecs));
     this.#lifecycle = new PeerLifecycle(this.#pc, {
       connectTimeoutMs: options.connectTimeoutMs,

@@ -1,6 +1,7 @@
 import { RTCRtpCodecParameters, RTCPeerConnection, useOPUS, useVP8 } from 'werift';
 import { describe, expect, it } from 'vitest';
-import { relayCodecs, relayPeerConfig, withoutFallbackStun } from '../../../server/relay/relay-peer.js';
+import { relayPeerConfig, withoutFallbackStun } from '../../../server/relay/relay-peer.js';
+import { forwardingCodecs as relayCodecs } from '../../../server/sfu/peer-config.js';
 
 async function gatheredOffer(pc: RTCPeerConnection): Promise<string> {
   await pc.setLocalDescription(await pc.createOffer());
