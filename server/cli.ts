@@ -17,6 +17,9 @@ Options:
   --publish-token <token>   token needed to go live (default: made once, kept in the data folder);
                             CURBCAST_PUBLISH_TOKEN works the same
   --ice-host <address>      advertise media on this address only (repeatable; e.g. 127.0.0.1)
+  --ice-ports <lo-hi>       take media (UDP) ports from this range only, e.g. 40000-40299, for a
+                            firewall rule (default: any free port); each peer — the publisher,
+                            every viewer, the relay — holds one, so leave room for your audience
   --no-recording            do not record sets to disk (they are still listed in the library)
   --max-viewers <number>    most viewers at once (default 150); more see "the laptop is full"
   --max-viewers-per-ip <n>  most viewers at once from one network address (default 8; phones
@@ -45,6 +48,8 @@ export interface ServeOptions {
   dataDir: string;
   publishToken: string | undefined;
   iceHosts: string[] | undefined;
+  /** UDP ports for media, inclusive (`--ice-ports LO-HI`); undefined: any free port. */
+  icePorts: [number, number] | undefined;
   record: boolean;
   maxViewers: number | undefined;
   maxViewersPerIp: number | undefined;
@@ -62,6 +67,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       data: { type: 'string' },
       'publish-token': { type: 'string' },
       'ice-host': { type: 'string', multiple: true },
+      'ice-ports': { type: 'string' },
       'no-recording': { type: 'boolean' },
       'max-viewers': { type: 'string' },
       'max-viewers-per-ip': { type: 'string' },
@@ -87,6 +93,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     dataDir: values.data ?? env.CURBCAST_DATA ?? defaultDataDir(),
     publishToken,
     iceHosts: values['ice-host'],
+    icePorts: portRange(values['ice-ports']),
     record: !values['no-recording'],
     maxViewers: positiveCount(values['max-viewers'], '--max-viewers'),
     maxViewersPerIp: positiveCount(values['max-viewers-per-ip'], '--max-viewers-per-ip'),
@@ -101,6 +108,19 @@ function viewerLimitsOf(options: ServeOptions): Partial<ViewerLimits> {
   // n per 10 s: a burst of n, then one every 10 s / n.
   if (options.viewerJoinsPerIp !== undefined) Object.assign(limits, { burstPerIp: options.viewerJoinsPerIp, refillMs: 10_000 / options.viewerJoinsPerIp });
   return limits;
+}
+
+/** `--ice-ports LO-HI`: an inclusive range of unprivileged UDP ports. */
+function portRange(value: string | undefined): [number, number] | undefined {
+  if (value === undefined) return undefined;
+  const match = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(value);
+  const low = Number(match?.[1]);
+  const high = Number(match?.[2]);
+  if (!match || low < 1024 || high > 65535) {
+    throw new Error(`--ice-ports must be a range of UDP ports like 40000-40299, each from 1024 to 65535, not "${value}".`);
+  }
+  if (low > high) throw new Error(`--ice-ports must give the lower port first (${high}-${low}), not "${value}".`);
+  return [low, high];
 }
 
 function positiveCount(value: string | undefined, flag: string): number | undefined {
@@ -139,7 +159,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     port: options.port,
     dataDir: options.dataDir,
     publishToken: options.publishToken,
-    ice: { hostAddresses: options.iceHosts },
+    ice: { hostAddresses: options.iceHosts, portRange: options.icePorts },
     archive: { record: options.record },
     maxViewers: options.maxViewers,
     viewerLimits: viewerLimitsOf(options),

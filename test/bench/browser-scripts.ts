@@ -26,31 +26,40 @@ export const PEER_CONNECTION_HOOK = `(() => {
   window.RTCPeerConnection = Tracked;
 })();`;
 
-/** Evaluates to the outbound-rtp stats of the page's live peer connections (see PublisherStats). */
+/**
+ * Evaluates to the outbound-rtp stats of the page's live peer connections (see PublisherStats).
+ * With simulcast a video sender has one outbound-rtp per layer: all of them are listed in
+ * `videoStreams` (with their rid), and `video` is the top one (largest frame, then most bytes) —
+ * the only one without simulcast.
+ */
 export const READ_PUBLISHER_STATS = `(async () => {
-  const out = { at: performance.now(), video: null, audio: null, availableOutgoingBitrate: null, pcs: 0 };
+  const out = { at: performance.now(), video: null, videoStreams: [], audio: null, availableOutgoingBitrate: null, pcs: 0 };
+  const pick = (s) => ({
+    bytesSent: s.bytesSent ?? 0, packetsSent: s.packetsSent ?? 0, headerBytesSent: s.headerBytesSent ?? 0,
+    retransmittedBytesSent: s.retransmittedBytesSent ?? 0,
+    frameWidth: s.frameWidth, frameHeight: s.frameHeight, framesPerSecond: s.framesPerSecond,
+    framesEncoded: s.framesEncoded, keyFramesEncoded: s.keyFramesEncoded, totalEncodeTime: s.totalEncodeTime,
+    qualityLimitationReason: s.qualityLimitationReason, qualityLimitationDurations: s.qualityLimitationDurations,
+    encoderImplementation: s.encoderImplementation, targetBitrate: s.targetBitrate,
+    nackCount: s.nackCount, pliCount: s.pliCount, firCount: s.firCount,
+    rid: s.rid, active: s.active, codecId: s.codecId, timestamp: s.timestamp,
+  });
   for (const pc of window.__benchPcs || []) {
     if (pc.connectionState === 'closed') continue;
     out.pcs++;
     const report = await pc.getStats();
     report.forEach((s) => {
-      if (s.type === 'outbound-rtp' && (s.kind === 'video' || s.kind === 'audio')) {
-        out[s.kind] = {
-          bytesSent: s.bytesSent ?? 0, packetsSent: s.packetsSent ?? 0, headerBytesSent: s.headerBytesSent ?? 0,
-          retransmittedBytesSent: s.retransmittedBytesSent ?? 0,
-          frameWidth: s.frameWidth, frameHeight: s.frameHeight, framesPerSecond: s.framesPerSecond,
-          framesEncoded: s.framesEncoded, keyFramesEncoded: s.keyFramesEncoded, totalEncodeTime: s.totalEncodeTime,
-          qualityLimitationReason: s.qualityLimitationReason, qualityLimitationDurations: s.qualityLimitationDurations,
-          encoderImplementation: s.encoderImplementation, targetBitrate: s.targetBitrate,
-          nackCount: s.nackCount, pliCount: s.pliCount, firCount: s.firCount,
-          codecId: s.codecId, timestamp: s.timestamp,
-        };
-      }
+      if (s.type === 'outbound-rtp' && s.kind === 'video') out.videoStreams.push(pick(s));
+      if (s.type === 'outbound-rtp' && s.kind === 'audio') out.audio = pick(s);
       if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && s.availableOutgoingBitrate) {
         out.availableOutgoingBitrate = s.availableOutgoingBitrate;
       }
       if (s.type === 'codec' && s.mimeType && s.mimeType.startsWith('video/')) out.videoCodec = s.mimeType;
     });
+  }
+  const area = (s) => (s.frameWidth ?? 0) * (s.frameHeight ?? 0);
+  for (const s of out.videoStreams) {
+    if (!out.video || area(s) > area(out.video) || (area(s) === area(out.video) && s.bytesSent > out.video.bytesSent)) out.video = s;
   }
   return out;
 })()`;

@@ -8,10 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { CHROMIUM_PATH, chromiumArgs } from '../helpers/chromium.js';
+import { topmostProcessesWithArg } from './proc-stats.js';
 import { withTimeout } from './stats.js';
 
 export interface BenchBrowser {
   context: BrowserContext;
+  /**
+   * The browser process (its renderers, GPU and utility processes are its descendants), found by
+   * its own --user-data-dir; undefined if it cannot be told apart.
+   */
+  pid(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -30,6 +36,10 @@ export async function launchBenchChromium(tmpRoot: string, extraArgs: string[] =
   let closing: Promise<void> | undefined;
   return {
     context,
+    pid() {
+      const found = topmostProcessesWithArg(`--user-data-dir=${userDataDir}`);
+      return found.length === 1 ? found[0] : undefined;
+    },
     close() {
       closing ??= (async () => {
         await withTimeout(context.close(), 15_000, 'closing Chromium').catch(() => undefined);

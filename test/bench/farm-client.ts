@@ -8,6 +8,8 @@ type Command = FarmRequest extends infer R ? (R extends { id: number } ? Omit<R,
 export interface ViewerFarm {
   pid: number;
   add(baseUrl: string, count: number, joinTimeoutMs?: number): Promise<AddResult>;
+  /** Viewers of Janus's Streaming mountpoint `mountpoint` (API at `apiUrl`, e.g. http://127.0.0.1:PORT/janus), ICE on `iceAddress`. */
+  addJanus(apiUrl: string, mountpoint: number, iceAddress: string, count: number, joinTimeoutMs?: number): Promise<AddResult>;
   snapshot(): Promise<FarmSnapshot>;
   /** DELETEs every WHEP session and closes every peer. */
   stopViewers(): Promise<StopResult>;
@@ -62,6 +64,8 @@ export async function startViewerFarm(): Promise<ViewerFarm> {
     pid: child.pid,
     // Bounded: each join has its own timeout, plus slack for closing failures.
     add: (baseUrl, count, joinTimeoutMs = 15_000) => request<AddResult>({ cmd: 'add', baseUrl, count, joinTimeoutMs }, count * (joinTimeoutMs + 3000) + 5000),
+    addJanus: (apiUrl, mountpoint, iceAddress, count, joinTimeoutMs = 15_000) =>
+      request<AddResult>({ cmd: 'addJanus', apiUrl, mountpoint, iceAddress, count, joinTimeoutMs }, count * (joinTimeoutMs + 6000) + 5000),
     snapshot: () => request<FarmSnapshot>({ cmd: 'snapshot' }, 10_000),
     stopViewers: () => request<StopResult>({ cmd: 'stop' }, 15_000),
     async close() {

@@ -2,6 +2,11 @@
 
 export type FarmRequest =
   | { id: number; cmd: 'add'; baseUrl: string; count: number; joinTimeoutMs: number }
+  /**
+   * Viewers of a Janus Streaming mountpoint, over Janus's HTTP API (the `janus` bench section),
+   * their ICE bound to `iceAddress` (Janus's own: it refuses to pair with loopback).
+   */
+  | { id: number; cmd: 'addJanus'; apiUrl: string; mountpoint: number; iceAddress: string; count: number; joinTimeoutMs: number }
   | { id: number; cmd: 'snapshot' }
   | { id: number; cmd: 'stop' };
 
@@ -15,12 +20,19 @@ export interface SsrcCounters {
   bytes: number;
   firstSeq: number;
   maxSeq: number;
+  /** VP8 keyframes seen, and the frame size of the last one (with simulcast: the layer being sent). */
+  keyframes?: number;
+  width?: number;
+  height?: number;
 }
 
 export interface ViewerSnapshot {
   index: number;
   state: string;
   ssrcs: SsrcCounters[];
+  /** NACK packets the viewer sent, and the sequence numbers it asked for in them (see viewer-farm.ts). */
+  nacks?: number;
+  nackedPackets?: number;
 }
 
 export interface FarmSnapshot {

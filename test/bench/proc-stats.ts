@@ -76,15 +76,7 @@ export function ipv6NeighborSolicitations(): number {
  * that `pid` holds: the process did not read fast enough (event-loop stalls).
  */
 export function udpSocketDrops(pid: number): Map<string, number> {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (match) inodes.add(match[1]!);
-    } catch {
-      // closed while we looked
-    }
-  }
+  const inodes = socketInodes(pid);
   const drops = new Map<string, number>();
   for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
     let text = '';
@@ -99,6 +91,38 @@ export function udpSocketDrops(pid: number): Map<string, number> {
     }
   }
   return drops;
+}
+
+/** Inodes of the sockets `pid` holds. */
+function socketInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.add(match[1]!);
+    } catch {
+      // closed while we looked
+    }
+  }
+  return inodes;
+}
+
+/** Local ports of the IPv4 UDP sockets `pid` holds (e.g. to check the node's media stays in --ice-ports). */
+export function udpLocalPorts(pid: number): number[] {
+  const inodes = socketInodes(pid);
+  const ports: number[] = [];
+  let text = '';
+  try {
+    text = readFileSync('/proc/net/udp', 'utf8');
+  } catch {
+    return ports;
+  }
+  for (const line of text.split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    // local_address is HEXIP:HEXPORT
+    if (cols.length >= 10 && inodes.has(cols[9]!)) ports.push(Number.parseInt(cols[1]!.split(':')[1] ?? '', 16));
+  }
+  return ports.sort((a, b) => a - b);
 }
 
 export interface DropDelta {
@@ -182,4 +206,107 @@ export async function measureWindow(pids: Record<string, number>, seconds: numbe
     rssPeakMB: peak,
     machineBusyPercent: dTotal > 0 ? ((machine1.busy - machine0.busy) / dTotal) * 100 : Number.NaN,
   };
+}
+
+// ---- process trees (a browser and all its helpers) ------------------------------------------------
+
+interface ProcStat {
+  ppid: number;
+  /** Clock ticks after boot: with the pid, tells a process from a later one that reused its pid. */
+  startTicks: number;
+  cpuSeconds: number;
+}
+
+function procStat(pid: number): ProcStat | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined; // gone
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After comm: fields[0] is state (3), ppid (4) fields[1], utime (14) fields[11], stime (15) fields[12], starttime (22) fields[19].
+  return {
+    ppid: Number(fields[1]),
+    startTicks: Number(fields[19]),
+    cpuSeconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond(),
+  };
+}
+
+function allPids(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
+}
+
+/** `root` and all its descendants (children, their children…), with their stats, now. */
+function treeStats(root: number): Map<number, ProcStat> {
+  const stats = new Map<number, ProcStat>();
+  for (const pid of allPids()) {
+    const stat = procStat(pid);
+    if (stat) stats.set(pid, stat);
+  }
+  const children = new Map<number, number[]>();
+  for (const [pid, stat] of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), pid]);
+  const tree = new Map<number, ProcStat>();
+  const queue = stats.has(root) ? [root] : [];
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    if (tree.has(pid)) continue;
+    tree.set(pid, stats.get(pid)!);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return tree;
+}
+
+/** Pids whose command line contains `fragment`, without those whose parent also matches (the topmost). */
+export function topmostProcessesWithArg(fragment: string): number[] {
+  const matches = new Map<number, number>();
+  for (const pid of allPids()) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (cmdline.some((arg) => arg.includes(fragment))) matches.set(pid, procStat(pid)?.ppid ?? 0);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return [...matches].filter(([, ppid]) => !matches.has(ppid)).map(([pid]) => pid);
+}
+
+export interface TreeCpuMeter {
+  /** Looks at the tree again (call every second or so: a helper that ends between looks loses what it used since the last one). */
+  sample(): void;
+  /** CPU seconds the tree used since the meter started (processes started since then count in full). */
+  cpuSeconds(): number;
+  /** How many processes the tree had at its largest. */
+  processes: number;
+}
+
+/** CPU of a whole process tree (a browser with its renderer, GPU, network and utility processes). */
+export function treeCpuMeter(root: number): TreeCpuMeter {
+  const key = (pid: number, stat: ProcStat) => `${pid}:${stat.startTicks}`;
+  const first = new Map<string, number>();
+  const last = new Map<string, number>();
+  const meter: TreeCpuMeter = {
+    processes: 0,
+    sample() {
+      const tree = treeStats(root);
+      meter.processes = Math.max(meter.processes, tree.size);
+      for (const [pid, stat] of tree) {
+        const k = key(pid, stat);
+        // Seen for the first time after the start: it began during the window, from zero.
+        if (!first.has(k)) first.set(k, started ? 0 : stat.cpuSeconds);
+        last.set(k, stat.cpuSeconds);
+      }
+    },
+    cpuSeconds() {
+      let total = 0;
+      for (const [k, value] of last) total += value - (first.get(k) ?? 0);
+      return total;
+    },
+  };
+  let started = false;
+  meter.sample();
+  started = true;
+  return meter;
 }

@@ -24,21 +24,44 @@ export interface OutboundStats {
   nackCount?: number;
   pliCount?: number;
   firCount?: number;
+  /** Simulcast: the layer's RTP stream id (undefined without simulcast). */
+  rid?: string;
+  active?: boolean;
 }
 
 export interface PublisherStats {
   /** The page's performance.now(), ms. */
   at: number;
+  /** The top video stream: the only one without simulcast, the largest layer with it. */
   video: OutboundStats | null;
+  /** Every outbound video stream (one per simulcast layer). */
+  videoStreams: OutboundStats[];
   audio: OutboundStats | null;
   availableOutgoingBitrate: number | null;
   videoCodec?: string;
   pcs: number;
 }
 
+/** One outbound video stream (a simulcast layer) between two samples. */
+export interface LayerRates {
+  rid: string | null;
+  width: number | null;
+  height: number | null;
+  encodedFps: number;
+  kbps: number;
+  /** The encoder's time on this layer (totalEncodeTime), ms per second of wall time. */
+  encodeMsPerSecond: number;
+  qualityLimitationReason: string | null;
+}
+
 /** What the publisher sent between two samples, as the browser itself counts it (RTP payload + headers). */
 export interface PublisherRates {
+  /** The top video stream (with simulcast, the largest layer: what a viewer on a good link gets). */
   videoKbps: number;
+  /** All video streams together (with simulcast, every layer). */
+  videoTotalKbps: number;
+  /** Every video stream, smallest first (one without simulcast). */
+  layers: LayerRates[];
   audioKbps: number;
   videoPacketsPerSecond: number;
   audioPacketsPerSecond: number;
@@ -59,9 +82,23 @@ export function publisherRates(a: PublisherStats, b: PublisherStats): PublisherR
   const seconds = (b.at - a.at) / 1000;
   const rate = (x: number | undefined, y: number | undefined) => (seconds > 0 ? ((y ?? 0) - (x ?? 0)) / seconds : Number.NaN);
   // RTP payload + header bytes, comparable with what the viewers count.
-  const bytes = (s: OutboundStats | null) => (s ? s.bytesSent + s.headerBytesSent : undefined);
+  const bytes = (s: OutboundStats | null | undefined) => (s ? s.bytesSent + s.headerBytesSent : undefined);
+  const before = (s: OutboundStats) => (a.videoStreams ?? []).find((x) => x.rid === s.rid);
+  const layers: LayerRates[] = (b.videoStreams ?? [])
+    .map((s) => ({
+      rid: s.rid ?? null,
+      width: s.frameWidth ?? null,
+      height: s.frameHeight ?? null,
+      encodedFps: round(rate(before(s)?.framesEncoded, s.framesEncoded), 1),
+      kbps: round((rate(bytes(before(s)), bytes(s)) * 8) / 1000, 0),
+      encodeMsPerSecond: round(rate(before(s)?.totalEncodeTime, s.totalEncodeTime) * 1000, 0),
+      qualityLimitationReason: s.qualityLimitationReason ?? null,
+    }))
+    .sort((x, y) => (x.width ?? 0) * (x.height ?? 0) - (y.width ?? 0) * (y.height ?? 0) || String(x.rid).localeCompare(String(y.rid)));
   return {
     videoKbps: round((rate(bytes(a.video), bytes(b.video)) * 8) / 1000, 0),
+    videoTotalKbps: layers.reduce((sum, layer) => sum + (Number.isFinite(layer.kbps) ? layer.kbps : 0), 0),
+    layers,
     audioKbps: round((rate(bytes(a.audio), bytes(b.audio)) * 8) / 1000, 0),
     videoPacketsPerSecond: round(rate(a.video?.packetsSent, b.video?.packetsSent), 0),
     audioPacketsPerSecond: round(rate(a.audio?.packetsSent, b.audio?.packetsSent), 0),
@@ -82,6 +119,15 @@ export interface BrowserPublisher {
   stats(): Promise<PublisherStats>;
   /** Page errors and console errors seen so far. */
   errors: string[];
+  /** The browser process, root of the tree whose CPU is the publisher's (undefined if not found). */
+  pid(): number | undefined;
+  /**
+   * Presses Go live and waits for "live". `simulcast` sets the studio's checkbox first (the studio
+   * remembers it in localStorage `curbcast.simulcast`); undefined leaves it as it is.
+   */
+  goLive(options?: { simulcast?: boolean | undefined }): Promise<void>;
+  /** Presses End set and waits for the studio to say so. */
+  endSet(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -115,6 +161,10 @@ export async function startPublisher(options: {
   y4mPath: string;
   /** Overrides the studio's video contentHint after going live (e.g. 'detail'); undefined = as the studio sets it. */
   contentHint?: string | undefined;
+  /** Simulcast on or off for the first Go live; undefined = the studio's default (on). */
+  simulcast?: boolean | undefined;
+  /** Press Go live at once (default); false: only open the studio (call goLive() later). */
+  goLive?: boolean;
 }): Promise<BrowserPublisher> {
   if (!(await studioAvailable(options.baseUrl))) {
     throw new Error('the node serves no studio page at /studio/: run `npm run build:pages` (dist/renderer/studio/index.html)');
@@ -139,32 +189,68 @@ export async function startPublisher(options: {
       15_000,
       'the camera preview',
     ).catch((error: unknown) => log(`the studio preview never showed the camera (${String(error).split('\n')[0]}); pressing Go live anyway`));
-    await page.locator('[data-testid=go-live]').click({ timeout: 15_000 });
-    const state = page.locator('[data-testid=state]');
-    try {
-      await waitInPage(page, "document.querySelector('[data-testid=state]')?.textContent?.trim().toLowerCase() === 'live'", 20_000, 'state live');
-    } catch (error) {
-      const text = await state.textContent({ timeout: 1000 }).catch(() => '?');
-      const detail = await page.locator('[data-testid=state-detail]').textContent({ timeout: 1000 }).catch(() => '');
-      throw new Error(
-        `the publisher did not reach "live" (state: ${JSON.stringify(text)}${detail ? `, detail: ${JSON.stringify(detail)}` : ''}; ${errors.join('; ') || 'no page errors'}; ${String(error).split('\n')[0]})`,
-        {
-          cause: error,
-        },
-      );
-    }
-    if (options.contentHint !== undefined) {
-      const tracks = await page.evaluate(setVideoContentHint(options.contentHint));
-      log(`set contentHint "${options.contentHint}" on ${String(tracks)} publisher video track(s)`);
-    }
+    const goLive = async (live: { simulcast?: boolean | undefined } = {}) => {
+      if (live.simulcast !== undefined) await setSimulcast(page, live.simulcast);
+      await page.locator('[data-testid=go-live]').click({ timeout: 15_000 });
+      try {
+        await waitInPage(page, "document.querySelector('[data-testid=state]')?.textContent?.trim().toLowerCase() === 'live'", 20_000, 'state live');
+      } catch (error) {
+        const text = await page.locator('[data-testid=state]').textContent({ timeout: 1000 }).catch(() => '?');
+        const detail = await page.locator('[data-testid=state-detail]').textContent({ timeout: 1000 }).catch(() => '');
+        throw new Error(
+          `the publisher did not reach "live" (state: ${JSON.stringify(text)}${detail ? `, detail: ${JSON.stringify(detail)}` : ''}; ${errors.join('; ') || 'no page errors'}; ${String(error).split('\n')[0]})`,
+          {
+            cause: error,
+          },
+        );
+      }
+      if (options.contentHint !== undefined) {
+        const tracks = await page.evaluate(setVideoContentHint(options.contentHint));
+        log(`set contentHint "${options.contentHint}" on ${String(tracks)} publisher video track(s)`);
+      }
+    };
+    const endSet = async () => {
+      const onAir = "['live', 'reconnecting', 'connecting'].includes(document.querySelector('[data-testid=state]')?.textContent?.trim().toLowerCase())";
+      if (!(await page.evaluate(onAir))) return;
+      await page.locator('[data-testid=go-live]').click({ timeout: 15_000 });
+      await waitInPage(page, `!(${onAir}) && !document.querySelector('[data-testid=go-live]')?.disabled`, 15_000, 'the set to end');
+    };
+    if (options.goLive !== false) await goLive({ simulcast: options.simulcast });
     return {
       errors,
       stats: () => withTimeout(page.evaluate(READ_PUBLISHER_STATS) as Promise<PublisherStats>, 10_000, 'publisher getStats'),
+      pid: () => chromium.pid(),
+      goLive,
+      endSet,
       close: () => chromium.close(),
     };
   } catch (error) {
     await chromium.close();
     throw error;
+  }
+}
+
+/**
+ * Sets the studio's "Adaptive quality for viewers" checkbox as a busker would (its change handler
+ * remembers the choice in localStorage), then checks the remembered value.
+ */
+async function setSimulcast(page: Page, on: boolean): Promise<void> {
+  const box = page.locator('[data-testid=simulcast]');
+  try {
+    await box.setChecked(on, { timeout: 5000 });
+  } catch {
+    // Not clickable (another tab, a changed layout): set it the way its change handler would see it.
+    await page.evaluate(`(() => {
+      const box = document.querySelector('[data-testid=simulcast]');
+      if (!box) throw new Error('the studio has no simulcast checkbox');
+      box.checked = ${on};
+      box.dispatchEvent(new Event('change', { bubbles: true }));
+    })()`);
+  }
+  const stored = await page.evaluate("localStorage.getItem('curbcast.simulcast')");
+  const checked = await page.evaluate("document.querySelector('[data-testid=simulcast]')?.checked");
+  if (checked !== on || stored !== (on ? 'on' : 'off')) {
+    throw new Error(`could not set simulcast ${on ? 'on' : 'off'} in the studio (checkbox ${String(checked)}, localStorage ${String(stored)})`);
   }
 }
 

@@ -10,16 +10,30 @@
  * publisher (studio page, y4m camera) · Chromium for the TTFF viewers (after the sweep).
  *
  * Knobs (environment): BENCH_VIEWERS=1,10,25  BENCH_WINDOW_S=8  BENCH_SETTLE_S=3
- * BENCH_TTFF_JOINS=12  BENCH_DEADLINE_S=420 (900 with vertical)  BENCH_NOISE=10 (camera noise strength)
+ * BENCH_TTFF_JOINS=20  BENCH_DEADLINE_S=420 (900 with vertical)  BENCH_NOISE=10 (camera noise strength)
  * BENCH_CONTENT_HINT=detail (override the studio's video contentHint, e.g. to hold 720p)
  * BENCH_CHAT_SOCKETS=50,500  BENCH_CHAT_MESSAGES=30 (chat fan-out points)
  * BENCH_VERTICAL_RUNS=3 (vertical shorts made in the page, and by ffmpeg, for the median; at least 2,
  * and no third once the section has taken 7 minutes).
+ * BENCH_SIMULCAST_BUDGET_S=390 (the simulcast section's time; viewer steps that would not fit are
+ * not started)  BENCH_SIMULCAST_STEPS=2,4,6,8,12,16,24,32  BENCH_UPLINK_KBIT=10000.
+ *
+ * BENCH_TTFF_EXISTING=25 (farm viewers watching during the second set of TTFF joins)
+ * BENCH_JANUS_VIEWERS=10,25  BENCH_JANUS_ROUNDS=2  BENCH_JANUS_BUDGET_S=240 (janus: Curbcast and Debian's
+ * Janus side by side, same input and viewers → CPU per viewer of each and their ratio; janus.ts).
+ * BENCH_LATENCY_VIEWERS=1,25  BENCH_LATENCY_WINDOW_S=15  BENCH_LATENCY_SETTLE_S=10 (glass-to-glass
+ * points: 1 measured Chromium viewer + n − 1 farm viewers)  BENCH_LATENCY_AUDIO=microphone (add audio:
+ * lip sync)  BENCH_FARM_NICE=10 (the farm's nice value as the crowd of latency and loaded TTFF; off).
  *
  * Sections: `npm run bench -- --only clips,vertical` runs just those (default: all of them).
  * sweep, ttff, chat and recording (its CPU overhead) need the live publisher; clips cuts the set
  * it recorded, or, when none of those ran, a synthetic 35 s 720p recording; vertical always
- * makes a 9:16 short of that synthetic recording in the studio page, side by side with ffmpeg.
+ * makes a 9:16 short of that synthetic recording in the studio page, side by side with ffmpeg;
+ * simulcast has its own node and studio: publisher CPU with simulcast off and on, and the viewers a
+ * 10 Mbit/s uplink (tc on lo) sustains either way (simulcast.ts); size weighs the built viewer
+ * page's JavaScript and CSS (gzip -9, page-size.ts); latency has its own node and a canvas clock
+ * publisher, glass-to-glass at 1 and 25 viewers (latency.ts). At the end BENCHMARKS.md is regenerated
+ * from bench/results (benchmarks-md.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -39,8 +53,14 @@ import { makeNoisyY4m } from './y4m.js';
 import { measureChatFanout, type ChatFanout } from './chat.js';
 import { measureCopyCut, type CopyCutBench } from './clips.js';
 import { makeVerticalSource, measureVerticalEncode, type VerticalBench, type VerticalSource } from './vertical.js';
+import { simulcastSection, simulcastSummary, type SimulcastBench, type SimulcastSection } from './simulcast.js';
+import { measurePageSize, type PageSize } from './page-size.js';
+import { measureGlassToGlass, type GlassToGlass } from './latency.js';
+import { measureTtffWithViewers, type TtffWithViewers } from './ttff.js';
+import { writeBenchmarksMd } from './benchmarks-md.js';
+import { janusSection, janusSummary, type JanusBench, type JanusSection } from './janus.js';
 
-const SECTIONS = ['sweep', 'ttff', 'chat', 'recording', 'clips', 'vertical'] as const;
+const SECTIONS = ['sweep', 'ttff', 'chat', 'recording', 'clips', 'vertical', 'simulcast', 'size', 'latency', 'janus'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `--only a,b` (or `--only=a,b`): the sections to run; all of them without it. */
@@ -70,11 +90,13 @@ const config = {
   viewerSteps: (process.env.BENCH_VIEWERS ?? '1,10,25').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0),
   windowSeconds: env('BENCH_WINDOW_S', 8),
   settleSeconds: env('BENCH_SETTLE_S', 3),
-  ttffJoins: env('BENCH_TTFF_JOINS', 12),
+  ttffJoins: env('BENCH_TTFF_JOINS', 20),
+  /** Farm viewers already watching during the second set of TTFF joins. */
+  ttffExistingViewers: env('BENCH_TTFF_EXISTING', 25),
   ttffWarmups: 1,
   joinTimeoutMs: 15_000,
-  // The vertical shorts take a few minutes of their own.
-  deadlineSeconds: env('BENCH_DEADLINE_S', selected('vertical') ? 900 : 420),
+  // The vertical shorts take a few minutes of their own, and so does simulcast (its budget, plus start and cleanup).
+  deadlineSeconds: env('BENCH_DEADLINE_S', (selected('vertical') ? 900 : 420) + (selected('simulcast') ? env('BENCH_SIMULCAST_BUDGET_S', 390) + 90 : 0) + (selected('ttff') ? 120 : 0) + (selected('latency') ? 180 : 0) + (selected('janus') ? env('BENCH_JANUS_BUDGET_S', 240) + 240 : 0)),
   camera: { width: 1280, height: 720, fps: 30, seconds: 10, noise: env('BENCH_NOISE', 10) },
   /** Events sockets listening to the busker's chat, per fan-out point. */
   chatSockets: (process.env.BENCH_CHAT_SOCKETS ?? '50,500').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0),
@@ -82,6 +104,42 @@ const config = {
   verticalRuns: env('BENCH_VERTICAL_RUNS', 3),
   /** null: the studio's own choice. */
   contentHint: process.env.BENCH_CONTENT_HINT || null,
+  /** Glass-to-glass: total viewers per point (1 measured Chromium viewer + farm viewers). */
+  latency: {
+    viewerPoints: (process.env.BENCH_LATENCY_VIEWERS ?? '1,25').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0),
+    windowSeconds: env('BENCH_LATENCY_WINDOW_S', 15),
+    // After the farm's joins (each one a keyframe request) the viewer's jitter buffer takes a while to shrink back.
+    settleSeconds: env('BENCH_LATENCY_SETTLE_S', 10),
+    /**
+     * The canvas stream alone (as issue #9 describes it); BENCH_LATENCY_AUDIO=microphone adds Chromium's
+     * fake microphone, and the viewer then holds video back to play it in sync with the audio.
+     */
+    audio: process.env.BENCH_LATENCY_AUDIO === 'microphone' ? ('microphone' as const) : ('none' as const),
+  },
+  /**
+   * The viewer farm's nice value while it is the background crowd of the latency and loaded-TTFF
+   * measurements (BENCH_FARM_NICE=off: unchanged): it is load, not the subject.
+   */
+  farmNice: process.env.BENCH_FARM_NICE === 'off' ? null : Number.isInteger(Number(process.env.BENCH_FARM_NICE ?? 10)) ? Number(process.env.BENCH_FARM_NICE ?? 10) : 10,
+  /** Curbcast vs Debian's Janus (janus.ts); the deadline allows the budget plus install, encode, start and the last round's overrun. */
+  janus: {
+    viewerSteps: (process.env.BENCH_JANUS_VIEWERS ?? '10,25').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0),
+    rounds: env('BENCH_JANUS_ROUNDS', 2),
+    budgetSeconds: env('BENCH_JANUS_BUDGET_S', 240),
+    settleSeconds: 4,
+    windowSeconds: env('BENCH_WINDOW_S', 8),
+    source: { width: 1280, height: 720, fps: 30, seconds: 10, noise: env('BENCH_NOISE', 10), videoKbps: 2000 },
+  },
+  simulcast: {
+    budgetSeconds: env('BENCH_SIMULCAST_BUDGET_S', 390),
+    cpuWindowSeconds: 15,
+    uplinkKbit: env('BENCH_UPLINK_KBIT', 10_000),
+    viewerSteps: (process.env.BENCH_SIMULCAST_STEPS ?? '2,4,6,8,12,16,24,32').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0),
+    settleSeconds: 12,
+    stepWindowSeconds: 8,
+    maxLossPercent: 2,
+    minVideoKbps: 100,
+  },
 };
 
 // ---- cleanup: everything we start is held here and undone in reverse order, once ----------------
@@ -92,11 +150,17 @@ let publisher: BrowserPublisher | undefined;
 /** The --no-recording node and its publisher, for the recording-overhead comparison. */
 let plainNode: NodeProcess | undefined;
 let plainPublisher: BrowserPublisher | undefined;
+/** The simulcast section holds its own node, studio, farm and tc shape. */
+let simulcast: SimulcastSection | undefined;
+/** The janus section holds its own node, Janus, source relay and farm. */
+let janus: JanusSection | undefined;
 let cleaning: Promise<void> | undefined;
 let aborted = false;
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
+    await simulcast?.cleanup().catch(() => undefined);
+    await janus?.cleanup().catch(() => undefined);
     await publisher?.close().catch(() => undefined);
     await plainPublisher?.close().catch(() => undefined);
     await plainNode?.stop().catch(() => undefined);
@@ -117,6 +181,8 @@ function abort(reason: string, code: number): void {
   node?.killNow();
   plainNode?.killNow();
   farm?.killNow();
+  simulcast?.killNow();
+  janus?.killNow();
   // Browsers close in cleanup(); whatever is left when we exit, Playwright kills on exit.
   void withTimeout(cleanup(), 8000, 'cleanup')
     .catch(() => rmSync(tmp, { recursive: true, force: true }))
@@ -186,7 +252,13 @@ function summaryLine(r: Results): string {
   if (r.error) return `bench: FAILED — ${r.error.split('\n')[0]}`;
   const parts: string[] = [];
   const t = r.ttffMs;
-  if (r.config.sections.includes('ttff')) parts.push(t && t.n > 0 ? `ttff p50 ${t.p50} ms p95 ${t.p95} ms` : 'ttff n/a');
+  if (r.config.sections.includes('ttff')) parts.push(t && t.n > 0 ? `ttff 0 watching p50 ${t.p50} ms p95 ${t.p95} ms` : 'ttff n/a');
+  const tw = r.ttffWithViewers;
+  if (tw) parts.push(tw.ttffMs.n > 0 ? `ttff ${tw.existingViewers} watching p50 ${tw.ttffMs.p50} ms p95 ${tw.ttffMs.p95} ms` : `ttff ${tw.existingViewers} watching n/a`);
+  const g = r.latency;
+  if (g && 'error' in g) parts.push(`glass-to-glass FAILED — ${g.error.split('\n')[0]}`);
+  else if (g) parts.push(`glass-to-glass ${g.points.map((p) => `${p.viewers} viewer${p.viewers === 1 ? '' : 's'} p50 ${p.latencyMs.p50} ms p95 ${p.latencyMs.p95} ms`).join(', ')}`);
+  if (r.size) parts.push(`viewer JS ${round(r.size.jsGzipBytes / 1024, 1)} KB gzipped (budget ${r.size.budgetBytes / 1024} KB${r.size.withinBudget ? '' : ', OVER'}), CSS ${round(r.size.cssGzipBytes / 1024, 1)} KB`);
   for (const p of r.sweep) {
     const loss = p.lossPercent >= 0.1 ? ` ${p.lossPercent}% loss` : '';
     if (p.viewers === 0) parts.push(`0 viewers ${pct(p.cpuPercent)} CPU ${p.rssMB} MB`);
@@ -211,6 +283,8 @@ function summaryLine(r: Results): string {
   }
   const chat = r.chat?.points.at(-1);
   if (chat) parts.push(`chat to ${chat.sockets} sockets p50 ${chat.lastSocketMs.p50} ms p95 ${chat.lastSocketMs.p95} ms (×${r.chat?.lastSocketRatio ?? '?'} for ×${r.chat?.socketsRatio ?? '?'} sockets)`);
+  if (r.simulcast) parts.push(simulcastSummary(r.simulcast));
+  if (r.janus) parts.push(janusSummary(r.janus));
   if (r.warnings.length) parts.push(`${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}`);
   return `bench: ${parts.join(' | ')}`;
 }
@@ -242,6 +316,12 @@ interface Results {
   };
   ttffMs?: TtffResult['ttffMs'];
   ttff?: Omit<TtffResult, 'ttffMs'>;
+  /** The same joins with BENCH_TTFF_EXISTING farm viewers already watching (ttffMs/ttff above: none). */
+  ttffWithViewers?: TtffWithViewers;
+  /** Glass-to-glass latency at each viewer point (latency.ts). */
+  latency?: GlassToGlass | { error: string };
+  /** The built viewer page's JavaScript and CSS, gzipped (page-size.ts). */
+  size?: PageSize;
   sweep: Array<SweepPoint & { requestedViewers: number; joinMs: ReturnType<typeof distribution> | null; joinFailures: string[] }>;
   /** (cpu(N) − cpu(0)) / N at the largest N, % of one core per viewer. */
   cpuPerViewerPercent: number | null;
@@ -260,6 +340,16 @@ interface Results {
   clips?: { copyCut: CopyCutBench | null; source: 'recorded set' | 'synthetic' };
   /** Shorts: a vertical 9:16 short of a 30 s 720p range made in the studio page, side by side with ffmpeg libvpx. */
   vertical?: VerticalBench | { error: string };
+  /**
+   * Simulcast (issue #8): publisher and node CPU with simulcast off and on (alternating, same
+   * node and studio), and the viewers a capped uplink sustains either way.
+   */
+  simulcast?: SimulcastBench | { error: string };
+  /**
+   * Curbcast side by side with Debian's Janus (issue #9): same input, same viewers, same run →
+   * CPU per viewer of each and cpuPerViewerRatio (Curbcast / Janus); `skipped` without root/apt.
+   */
+  janus?: JanusBench;
   /** Why viewers left (node's log) and the node's first warnings/errors. */
   nodeLog?: NodeLogSummary;
   /** Node-reported viewers after the farm DELETEd its sessions and after the TTFF pages closed (expect 0). */
@@ -313,12 +403,17 @@ async function main(): Promise<number> {
   const ns0 = ipv6NeighborSolicitations();
   try {
     results.build = ensureBuilt();
+    if (selected('size')) results.size = measurePageSize(join(ROOT, 'dist/renderer'));
     const token = randomBytes(18).toString('base64url');
     if (liveSections) await runLive(results, token);
+    if (selected('latency')) await runLatency(results, token);
+    if (selected('simulcast')) await runSimulcast(results, token);
+    if (selected('janus')) await runJanus(results, token);
     if (selected('clips') || selected('vertical')) await runShorts(results, token);
     addWarnings(results);
     const vertical = results.vertical;
-    return vertical && ('error' in vertical || vertical.problems.length > 0) ? 1 : 0;
+    const failed = (vertical && ('error' in vertical || vertical.problems.length > 0)) || (results.simulcast && 'error' in results.simulcast) || (results.janus && 'error' in results.janus);
+    return failed ? 1 : 0;
   } catch (error) {
     results.error = (error as Error).stack ?? String(error);
     if (node) results.error += `\n--- node.log (tail) ---\n${node.logTail()}`;
@@ -334,6 +429,12 @@ async function main(): Promise<number> {
     const json = JSON.stringify(results, null, 2);
     const path = resultsPath(startedAt.toISOString().slice(0, 10));
     writeFileSync(path, `${json}\n`);
+    try {
+      writeBenchmarksMd();
+      log('regenerated BENCHMARKS.md');
+    } catch (error) {
+      log(`BENCHMARKS.md not regenerated: ${(error as Error).message}`);
+    }
     process.stdout.write(`${json}\n${summaryLine(results)}\n`);
     log(`wrote ${path.slice(ROOT.length + 1)}`);
   }
@@ -374,6 +475,17 @@ async function runLive(results: Results, token: string): Promise<void> {
     results.ttff = ttffRest;
     await sleep(1500);
     results.leftoverViewers.afterTtff = await nodeViewers(liveNode.baseUrl);
+    results.ttffWithViewers = await measureTtffWithViewers({
+      tmpRoot: tmp,
+      baseUrl: liveNode.baseUrl,
+      farm: (farm ??= await startViewerFarm()),
+      existing: config.ttffExistingViewers,
+      joins: config.ttffJoins,
+      warmups: config.ttffWarmups,
+      joinTimeoutMs: config.joinTimeoutMs,
+      settleSeconds: config.settleSeconds,
+      farmNice: config.farmNice,
+    });
   }
 
   // Chat fan-out at two audience sizes, side by side, while the set is live.
@@ -445,6 +557,49 @@ async function runLive(results: Results, token: string): Promise<void> {
         pageErrors: pub.errors.slice(0, 20),
       };
     }
+  }
+}
+
+/**
+ * Simulcast: its own node (--ice-ports) and studio, publisher CPU off/on/off/on and, where tc can
+ * shape lo, the capped uplink (simulcast.ts). A failure is the section's own: the others' numbers stand.
+ */
+async function runSimulcast(results: Results, token: string): Promise<void> {
+  const cameraPath = join(tmp, `camera-${config.camera.width}x${config.camera.height}-${config.camera.fps}.y4m`);
+  if (!existsSync(cameraPath)) {
+    log('making the fake camera file (noisy 1280x720 30 fps y4m)');
+    makeNoisyY4m(tmp, config.camera);
+  }
+  log(`simulcast: publisher CPU off/on/off/on, then the viewers a ${config.simulcast.uplinkKbit / 1000} Mbit/s uplink sustains (budget ${config.simulcast.budgetSeconds} s)`);
+  simulcast = simulcastSection({ tmp, token, cameraPath, joinTimeoutMs: config.joinTimeoutMs, ...config.simulcast });
+  try {
+    results.simulcast = await simulcast.run();
+    const s = results.simulcast;
+    log(`simulcast: ${simulcastSummary(s)} (${s.seconds} s)`);
+    results.warnings.push(...s.warnings.map((w) => `simulcast: ${w}`));
+  } catch (error) {
+    results.simulcast = { error: (error as Error).message };
+    log(`simulcast: FAILED: ${(error as Error).message}`);
+  } finally {
+    simulcast = undefined;
+  }
+}
+
+/** Curbcast vs Debian's Janus (janus.ts). A failure is the section's own: the others' numbers stand. */
+async function runJanus(results: Results, token: string): Promise<void> {
+  const c = config.janus;
+  log(`janus: Curbcast and Debian's Janus side by side at ${c.viewerSteps.join(', ')} viewers, ${c.rounds} round(s) (budget ${c.budgetSeconds} s)`);
+  janus = janusSection({ tmp, token, joinTimeoutMs: config.joinTimeoutMs, ...c });
+  try {
+    results.janus = await janus.run();
+    const j = results.janus;
+    log(`janus: ${janusSummary(j)}`);
+    if ('warnings' in j) results.warnings.push(...j.warnings.map((w) => `janus: ${w}`));
+  } catch (error) {
+    results.janus = { error: (error as Error).message };
+    log(`janus: FAILED: ${(error as Error).message}`);
+  } finally {
+    janus = undefined;
   }
 }
 
@@ -526,6 +681,34 @@ async function runSweep(results: Results, liveNode: NodeProcess, pub: BrowserPub
   results.leftoverViewers.afterFarm = await nodeViewers(liveNode.baseUrl);
 }
 
+/** Glass-to-glass: its own node (recording, as always) and canvas clock publisher (latency.ts). */
+async function runLatency(results: Results, token: string): Promise<void> {
+  log(`latency: glass-to-glass at ${config.latency.viewerPoints.join(', ')} viewers (1 measured Chromium viewer + farm viewers), ${config.latency.windowSeconds} s each`);
+  mkdirSync(join(tmp, 'data-latency'));
+  const latencyNode = (node = await startNodeProcess({ dataDir: join(tmp, 'data-latency'), token }));
+  try {
+    results.latency = await measureGlassToGlass({
+      tmpRoot: tmp,
+      baseUrl: latencyNode.baseUrl,
+      token,
+      nodePid: latencyNode.pid,
+      farm: (farm ??= await startViewerFarm()),
+      viewerPoints: config.latency.viewerPoints,
+      windowSeconds: config.latency.windowSeconds,
+      settleSeconds: config.latency.settleSeconds,
+      audio: config.latency.audio,
+      farmNice: config.farmNice,
+      joinTimeoutMs: config.joinTimeoutMs,
+    });
+  } catch (error) {
+    // The section fails on its own; the others' numbers stand.
+    results.latency = { error: (error as Error).message };
+    log(`latency: FAILED: ${(error as Error).message}`);
+    if (latencyNode.exited) results.latency.error += `\n--- node.log (tail) ---\n${latencyNode.logTail()}`;
+  }
+  await latencyNode.stop(10_000);
+}
+
 function addWarnings(r: Results): void {
   const w = r.warnings;
   const pub = r.publisher;
@@ -559,6 +742,20 @@ function addWarnings(r: Results): void {
   if (v && !('error' in v)) {
     if (v.loadAverage1m >= r.machine.cores) w.push(`load average ${v.loadAverage1m} on ${r.machine.cores} cores as the vertical shorts began: their wall times are contended (CPU seconds less so)`);
     if (v.pageErrors.length) w.push(`the studio page logged ${v.pageErrors.length} error(s) while making vertical shorts: ${v.pageErrors.slice(0, 2).join('; ')}`);
+  }
+  const tw = r.ttffWithViewers;
+  if (tw && tw.ttffMs.n < r.config.ttffJoins) w.push(`only ${tw.ttffMs.n} of ${r.config.ttffJoins} TTFF joins with viewers watching succeeded: ${tw.failures.slice(0, 3).join('; ')}`);
+  for (const [label, t] of [['', r.ttff], [` with ${tw?.existingViewers} watching`, tw]] as const) {
+    if (t && t.machineBusyPercent >= 90) w.push(`machine ${t.machineBusyPercent}% busy during the TTFF joins${label}: contended`);
+  }
+  if (tw && tw.existingViewers < tw.requestedViewers) w.push(`TTFF with viewers: ${tw.existingViewers} of ${tw.requestedViewers} farm viewers watching (${tw.farmJoinFailures.slice(0, 2).join('; ')})`);
+  const g = r.latency;
+  if (g && !('error' in g)) {
+    for (const p of g.points) {
+      if (p.samples < p.windowSeconds * 10) w.push(`glass-to-glass at ${p.viewers} viewers: only ${p.samples} frames read in ${p.windowSeconds} s (${p.misreads} misreads)`);
+      if (p.machineBusyPercent >= 90) w.push(`machine ${p.machineBusyPercent}% busy during the glass-to-glass window at ${p.viewers} viewers: latency includes CPU contention`);
+    }
+    if (Math.abs(g.clock.correctionUsedMs) > 5) w.push(`the two Chromium clocks differed by ${g.clock.correctionUsedMs} ms (corrected)`);
   }
   if (r.leftoverViewers.afterTtff) w.push(`${r.leftoverViewers.afterTtff} viewers still counted 1.5 s after every TTFF page closed`);
 }

@@ -57,6 +57,58 @@ function ssrcDelta(a: SsrcCounters | undefined, b: SsrcCounters): Delta {
   return { packets: b.packets - a.packets, bytes: b.bytes - a.bytes, expected: b.maxSeq - a.maxSeq };
 }
 
+/** What one farm viewer received of video between two snapshots. */
+export interface ViewerVideo {
+  index: number;
+  state: string;
+  /** Video RTP bytes (payload + header) per second, kbit/s. */
+  videoKbps: number;
+  /** Missing video sequence numbers / expected, in the window (after retransmissions). */
+  videoLossPercent: number;
+  videoPackets: number;
+  /** VP8 keyframes received in the window (layer switches start at one). */
+  keyframes: number;
+  /** Sequence numbers the viewer asked to have resent (NACK) in the window. */
+  nackedPackets: number;
+  /** Size of the last keyframe received so far: the layer the node sends this viewer. */
+  width: number | null;
+  height: number | null;
+}
+
+export function viewerVideoRates(a: FarmSnapshot, b: FarmSnapshot): ViewerVideo[] {
+  const seconds = (b.at - a.at) / 1000;
+  const before = new Map(a.viewers.map((v) => [v.index, v]));
+  return b.viewers.map((v) => {
+    const old = before.get(v.index);
+    let bytes = 0;
+    let packets = 0;
+    let expected = 0;
+    let keyframes = 0;
+    let latest: SsrcCounters | undefined;
+    for (const c of v.ssrcs) {
+      if (c.kind !== 'video') continue;
+      const previous = old?.ssrcs.find((x) => x.ssrc === c.ssrc);
+      const d = ssrcDelta(previous, c);
+      bytes += d.bytes;
+      packets += d.packets;
+      expected += Math.max(d.expected, d.packets);
+      keyframes += (c.keyframes ?? 0) - (previous?.keyframes ?? 0);
+      if (c.width !== undefined && (!latest || d.packets > 0)) latest = c;
+    }
+    return {
+      index: v.index,
+      state: v.state,
+      videoKbps: seconds > 0 ? (bytes * 8) / 1000 / seconds : 0,
+      videoLossPercent: expected > 0 ? ((expected - packets) / expected) * 100 : 0,
+      videoPackets: packets,
+      keyframes,
+      nackedPackets: (v.nackedPackets ?? 0) - (old?.nackedPackets ?? 0),
+      width: latest?.width ?? null,
+      height: latest?.height ?? null,
+    };
+  });
+}
+
 export function farmRates(a: FarmSnapshot, b: FarmSnapshot) {
   const seconds = (b.at - a.at) / 1000;
   const before = new Map(a.viewers.map((v) => [v.index, v]));

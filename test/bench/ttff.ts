@@ -3,6 +3,8 @@
  * page of one browser, TTFF = first decoded frame − start of the page's POST /whep.
  */
 import { launchBenchChromium } from './browser.js';
+import type { ViewerFarm } from './farm-client.js';
+import { machineBusyMeter, renice } from './load.js';
 import { measureFirstFrame, PEER_CONNECTION_HOOK } from './browser-scripts.js';
 import { distribution, log, round, sleep, withTimeout, type Distribution } from './stats.js';
 
@@ -30,6 +32,8 @@ export interface TtffResult {
   /** How the first frame was detected: the page's own timestamp or polling framesDecoded. */
   detection: string[];
   failures: string[];
+  /** The whole machine during the joins, % of all cores: how contended they were. */
+  machineBusyPercent: number;
 }
 
 async function viewerPageAvailable(baseUrl: string): Promise<boolean> {
@@ -58,6 +62,7 @@ export async function measureTtff(options: {
   }
   const chromium = await launchBenchChromium(options.tmpRoot);
   await chromium.context.addInitScript({ content: PEER_CONNECTION_HOOK });
+  const busy = machineBusyMeter();
   const samples: number[] = [];
   const warmupMs: number[] = [];
   const answers: number[] = [];
@@ -107,5 +112,57 @@ export async function measureTtff(options: {
     warmupMs,
     detection: [...detection],
     failures,
+    machineBusyPercent: busy(),
   };
+}
+
+export interface TtffWithViewers extends TtffResult {
+  /** Farm viewers asked for, and those still connected when the joins were done. */
+  requestedViewers: number;
+  /** The farm's nice value during the joins (null: unchanged). */
+  farmNice: number | null;
+  existingViewers: number;
+  farmJoinFailures: string[];
+}
+
+/**
+ * The same joins while `existing` werift viewers (the viewer farm, no decoding) are already
+ * watching: what a passer-by waits for once a crowd has gathered. The farm's viewers are stopped
+ * (DELETE) at the end.
+ */
+export async function measureTtffWithViewers(options: {
+  tmpRoot: string;
+  baseUrl: string;
+  farm: ViewerFarm;
+  existing: number;
+  joins: number;
+  warmups: number;
+  joinTimeoutMs: number;
+  settleSeconds: number;
+  /** The farm's nice value meanwhile (it is the crowd, not the subject); null leaves it. */
+  farmNice?: number | null;
+}): Promise<TtffWithViewers> {
+  const { farm, baseUrl } = options;
+  const farmJoinFailures: string[] = [];
+  const farmNice = options.farmNice ?? null;
+  let restoreNice: (() => void) | undefined;
+  try {
+    const have = (await farm.snapshot()).viewers.length;
+    if (options.existing > have) {
+      log(`time to first frame: ${options.existing - have} farm viewers joining first`);
+      const added = await farm.add(baseUrl, options.existing - have, options.joinTimeoutMs);
+      farmJoinFailures.push(...added.failed.map((f) => f.error));
+    }
+    // Joined at normal priority (a starved handshake fails); watching in the background.
+    if (farmNice !== null) restoreNice = renice(farm.pid, farmNice);
+    await sleep(options.settleSeconds * 1000);
+    const watching = (await farm.snapshot()).viewers.length;
+    log(`time to first frame: ${options.warmups} warm-up + ${options.joins} joins with ${watching} viewers watching`);
+    const ttff = await measureTtff({ tmpRoot: options.tmpRoot, baseUrl, joins: options.joins, warmups: options.warmups });
+    const existingViewers = (await farm.snapshot()).viewers.filter((v) => v.state === 'connected').length;
+    return { ...ttff, requestedViewers: options.existing, existingViewers, farmNice, farmJoinFailures };
+  } finally {
+    await withTimeout(farm.stopViewers(), 15_000, 'stopping farm viewers').catch(() => undefined);
+    restoreNice?.();
+  }
 }

@@ -93,6 +93,19 @@ describe('parseServeArgs', () => {
     expect(() => parseServeArgs(['play'], {})).toThrow(/Unknown command/);
     expect(() => parseServeArgs(['--nope'], {})).toThrow();
   });
+
+  it('--ice-ports gives the media ports as one inclusive range (a firewall rule, a tc filter)', () => {
+    const parsed = parseServeArgs(['--ice-ports', '40960-41215'], {});
+    expect(parsed !== 'help' && parsed.icePorts).toEqual([40960, 41215]);
+    const single = parseServeArgs(['--ice-ports=50000-50000'], {});
+    expect(single !== 'help' && single.icePorts).toEqual([50000, 50000]);
+    const none = parseServeArgs([], {});
+    expect(none !== 'help' && none.icePorts).toBeUndefined();
+    for (const bad of ['40000', '40000-', '-40000', 'a-b', '40000:40100', '1000-2000', '60000-70000', '40000-40100-40200', '']) {
+      expect(() => parseServeArgs([`--ice-ports=${bad}`], {})).toThrow(/--ice-ports must be a range of UDP ports like 40000-40299/);
+    }
+    expect(() => parseServeArgs(['--ice-ports', '41000-40000'], {})).toThrow(/lower port first \(40000-41000\)/);
+  });
 });
 
 describe('addresses and folders', () => {
