@@ -2,6 +2,9 @@ import { RtpHeader, RtpPacket, type RTCRtpCodecParameters } from 'werift';
 import type { TrackSource } from './track.js';
 import { isKeyframeStart, readVp8Descriptor, rewriteVp8 } from './video-frames.js';
 
+/** Packets reordered from before a switch arrive within this many packets of it. */
+const LATE_PACKET_WINDOW = 1000;
+
 /** One simulcast layer as a switch sees it: a name and its packets. */
 export interface SwitchableLayer {
   readonly id: string;
@@ -35,8 +38,10 @@ export class LayerSwitch implements TrackSource {
   #timestampOffset = 0;
   #pictureIdOffset = 0;
   #tl0Offset = 0;
-  /** The current layer's (input) sequence number at the switch: anything older is dropped. */
+  /** The current layer's (input) sequence number at the switch: anything older is dropped… */
   #switchSequenceNumber = 0;
+  /** …until the layer has moved well past it (a 16-bit distance cannot tell "late" from "much later" for ever). */
+  #guardLatePackets = false;
   /** The last packet handed on, and when; its numbering is where a switch continues from. */
   #last: RtpPacket | undefined;
   #lastAt = 0;
@@ -132,8 +137,12 @@ export class LayerSwitch implements TrackSource {
       this.#emit(packet);
       return;
     }
-    // A late packet from before the switch would be numbered before the keyframe: drop it.
-    if (((packet.header.sequenceNumber - this.#switchSequenceNumber) & 0x8000) !== 0) return;
+    if (this.#guardLatePackets) {
+      // A late packet from before the switch would be numbered before the keyframe: drop it.
+      const distance = (packet.header.sequenceNumber - this.#switchSequenceNumber) & 0xffff;
+      if (distance & 0x8000) return;
+      if (distance > LATE_PACKET_WINDOW) this.#guardLatePackets = false;
+    }
     this.#emit(this.#map(packet));
   }
 
@@ -158,6 +167,7 @@ export class LayerSwitch implements TrackSource {
     if (this.#identity) this.#ssrc = last.header.ssrc;
     this.#identity = false;
     this.#switchSequenceNumber = header.sequenceNumber;
+    this.#guardLatePackets = true;
     this.#seqOffset = (last.header.sequenceNumber + 1 - header.sequenceNumber) & 0xffff;
     // Layers are cut from the same camera frames; the time since the last packet is the best
     // guess of how far this keyframe's clock is ahead of the last one sent.

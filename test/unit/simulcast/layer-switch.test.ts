@@ -128,6 +128,19 @@ describe('LayerSwitch', () => {
     expect(seen.map((p) => p.header.sequenceNumber)).toEqual([100, 101, 102]);
   });
 
+  it('keeps forwarding long after a switch (past half the 16-bit sequence space)', () => {
+    const low = fakeLayer('q', 1);
+    const high = fakeLayer('f', 2);
+    const out = new LayerSwitch(VP8, low);
+    let count = 0;
+    out.onPacket(() => count++);
+    low.send(100, 1000);
+    out.switchTo(high);
+    high.send(50, 9000, { keyframe: true });
+    for (let i = 1; i <= 70_000; i++) high.send((50 + i) & 0xffff, 9000 + i * 3000);
+    expect(count).toBe(1 + 1 + 70_000);
+  });
+
   it('does not change shared packets (other sinks hold them)', () => {
     const low = fakeLayer('q', 1);
     const high = fakeLayer('f', 2);
