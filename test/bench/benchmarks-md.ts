@@ -346,7 +346,11 @@ export function renderBenchmarksMd(sources: Source[]): string {
   const warned = [...new Set(chosen.values())].filter((s) => s.data.warnings?.length);
   if (warned.length) {
     lines.push('', '## Warnings from these runs', '');
-    for (const s of warned) for (const w of (s.data.warnings as string[]).slice(0, 12)) lines.push(`- \`${basename(s.path)}\`: ${w}`);
+    for (const s of warned) {
+      const all = s.data.warnings as string[];
+      for (const w of all.slice(0, 6)) lines.push(`- \`${basename(s.path)}\`: ${w}`);
+      if (all.length > 6) lines.push(`- \`${basename(s.path)}\`: … and ${all.length - 6} more (see the file)`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -31,7 +31,9 @@ describe('a publisher that reconnects keeps the set and its audience', { timeout
   const cleanups: Array<() => Promise<void>> = [];
 
   async function start(options: Parameters<typeof startTestNode>[0] = {}): Promise<void> {
-    node = await startTestNode({ silenceTimeoutMs: 1500, reconnectGraceMs: 20_000, ...options });
+    // 2.5 s: a lost publisher is noticed quickly, while the werift test viewer (receiver reports
+    // every 0.5–1.5 s, and none of its own RTP) is never taken for a vanished one.
+    node = await startTestNode({ silenceTimeoutMs: 2500, reconnectGraceMs: 20_000, ...options });
     base = `http://127.0.0.1:${node.port}`;
   }
   async function publish(path = '/whip'): Promise<TestPublisher> {
