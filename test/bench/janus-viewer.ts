@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import type { RTCPeerConnection } from 'werift';
+import { gatheringComplete } from '../../server/sfu/negotiate.js';
 
 interface JanusMessage {
   janus: string;
@@ -135,16 +136,7 @@ export async function janusWatch(
 
     await pc.setRemoteDescription(offer);
     await pc.setLocalDescription(await pc.createAnswer());
-    await new Promise<void>((resolve) => {
-      if (pc.iceGatheringState === 'complete') return resolve();
-      const timer = setTimeout(resolve, 2000);
-      const sub = pc.iceGatheringStateChange.subscribe((state) => {
-        if (state !== 'complete') return;
-        clearTimeout(timer);
-        sub.unSubscribe();
-        resolve();
-      });
-    });
+    await gatheringComplete(pc, 2000);
     const answer = pc
       .localDescription!.sdp.split('\r\n')
       .filter((l) => !l.startsWith('a=candidate') || l.includes(` ${options.candidateAddress ?? '127.0.0.1'} `))

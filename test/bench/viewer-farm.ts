@@ -14,6 +14,7 @@ import { GenericNack, RTCPeerConnection, RtcpTransportLayerFeedback } from 'weri
 import { loopbackClientConfig } from '../helpers/werift-client.js';
 import type { AddResult, FarmReply, FarmRequest, FarmSnapshot, SsrcCounters, StopResult } from './farm-protocol.js';
 import { janusWatch, type JanusWatch } from './janus-viewer.js';
+import { gatheringComplete } from '../../server/sfu/negotiate.js';
 
 interface FarmViewer {
   index: number;
@@ -156,16 +157,7 @@ async function addViewer(baseUrl: string, timeoutMs: number): Promise<{ viewer: 
   const started = performance.now();
   const deadline = started + timeoutMs;
   await pc.setLocalDescription(await pc.createOffer());
-  await new Promise<void>((resolve) => {
-    if (pc.iceGatheringState === 'complete') return resolve();
-    const timer = setTimeout(resolve, 2000);
-    const sub = pc.iceGatheringStateChange.subscribe((state) => {
-      if (state !== 'complete') return;
-      clearTimeout(timer);
-      sub.unSubscribe();
-      resolve();
-    });
-  });
+  await gatheringComplete(pc, 2000);
   const offer = pc
     .localDescription!.sdp.split('\r\n')
     .filter((l) => !l.startsWith('a=candidate') || l.includes(' 127.0.0.1 '))
