@@ -20,6 +20,8 @@ Options:
   --ice-ports <lo-hi>       take media (UDP) ports from this range only, e.g. 40000-40299, for a
                             firewall rule (default: any free port); each peer — the publisher,
                             every viewer, the relay — holds one, so leave room for your audience
+  --forwarding-threads <n>  threads that send the set to viewers (default: one per core beyond
+                            the first, 1–4; 0 = all on the main thread)
   --no-recording            do not record sets to disk (they are still listed in the library)
   --max-viewers <number>    most viewers at once (default 150); more see "the laptop is full"
   --max-viewers-per-ip <n>  most viewers at once from one network address (default 8; phones
@@ -54,6 +56,8 @@ export interface ServeOptions {
   maxViewers: number | undefined;
   maxViewersPerIp: number | undefined;
   viewerJoinsPerIp: number | undefined;
+  /** `--forwarding-threads`; undefined: the node's default for this machine. */
+  forwardingThreads: number | undefined;
 }
 
 /** Parses `serve`'s arguments; throws with a message a person can act on. */
@@ -72,6 +76,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'max-viewers': { type: 'string' },
       'max-viewers-per-ip': { type: 'string' },
       'viewer-joins-per-ip': { type: 'string' },
+      'forwarding-threads': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -98,6 +103,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     maxViewers: positiveCount(values['max-viewers'], '--max-viewers'),
     maxViewersPerIp: positiveCount(values['max-viewers-per-ip'], '--max-viewers-per-ip'),
     viewerJoinsPerIp: positiveCount(values['viewer-joins-per-ip'], '--viewer-joins-per-ip'),
+    forwardingThreads: threadCount(values['forwarding-threads']),
   };
 }
 
@@ -108,6 +114,14 @@ function viewerLimitsOf(options: ServeOptions): Partial<ViewerLimits> {
   // n per 10 s: a burst of n, then one every 10 s / n.
   if (options.viewerJoinsPerIp !== undefined) Object.assign(limits, { burstPerIp: options.viewerJoinsPerIp, refillMs: 10_000 / options.viewerJoinsPerIp });
   return limits;
+}
+
+/** `--forwarding-threads N`: 0 (the main thread) to 16. */
+function threadCount(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count > 16) throw new Error(`--forwarding-threads must be a whole number from 0 to 16, not "${value}".`);
+  return count;
 }
 
 /** `--ice-ports LO-HI`: an inclusive range of unprivileged UDP ports. */
@@ -162,6 +176,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     ice: { hostAddresses: options.iceHosts, portRange: options.icePorts },
     archive: { record: options.record },
     maxViewers: options.maxViewers,
+    forwardingThreads: options.forwardingThreads,
     viewerLimits: viewerLimitsOf(options),
     logger,
   }).catch((error: unknown) => startFailed(error, options, logger));

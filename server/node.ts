@@ -27,6 +27,7 @@ import { viewerUrls } from './network.js';
 import { defaultPagesDir } from './paths.js';
 import type { IceSettings } from './sfu/peer-config.js';
 import { Sfu } from './sfu/sfu.js';
+import { defaultForwardingThreads, ForwardingPool } from './sfu/forwarding/forwarding-pool.js';
 import { LIBRARY_FILE, openLibraryDatabase, type WritableDB } from './library/database.js';
 import { SetArchive, type ArchiveOptions } from './record/archive.js';
 
@@ -45,6 +46,11 @@ export interface NodeOptions {
   ice?: IceSettings;
   logger: Logger;
   maxViewers?: number;
+  /**
+   * Threads that run the viewers' peers (0: all on the main thread). Default: one per core beyond
+   * the first, at least one, at most four (defaultForwardingThreads).
+   */
+  forwardingThreads?: number;
   /** Per-IP caps on WHEP sessions at once and on new sessions per second (defaults in viewer-admission.ts). */
   viewerLimits?: Partial<ViewerLimits>;
   connectTimeoutMs?: number;
@@ -85,8 +91,10 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
   const token = await PublishToken.open(options.dataDir, options.publishToken);
   const publishToken = () => token.value;
 
+  const forwarding = await startForwarding(options.forwardingThreads ?? defaultForwardingThreads(), logger);
   const db = openLibraryDatabase(join(options.dataDir, LIBRARY_FILE));
   const sfu = new Sfu({
+    forwarding,
     ice: options.ice ?? {},
     logger,
     maxViewers: options.maxViewers,
@@ -196,11 +204,26 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
         audience.close();
         server.closeAllConnections();
         await serverClosed;
+        await forwarding?.close();
         db.close();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * The forwarding threads, or none: with 0 asked, or where threads cannot start (the viewers then
+ * run on the main thread, as before issue #9; the node says so once).
+ */
+async function startForwarding(threads: number, logger: Logger): Promise<ForwardingPool | undefined> {
+  if (threads <= 0) return undefined;
+  try {
+    return await ForwardingPool.start({ threads, logger });
+  } catch (error) {
+    logger.warn({ error, threads }, 'forwarding threads could not start; viewers will be served from the main thread');
+    return undefined;
+  }
 }
 
 async function listen(server: Server, host: string, port: number | undefined): Promise<number> {

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Audience } from '../audience/audience.js';
 import type { ClipExporter } from '../clips/clip-exporter.js';
@@ -80,8 +81,17 @@ export interface Gauges {
      * VP8 keyframe, smoothed bitrate, whether it flows, and how many viewers are sent it now.
      */
     layers: Array<{ id: string; width: number | null; height: number | null; kbps: number; active: boolean; viewers: number }>;
+    /**
+     * Where viewers run: the forwarding threads (none: the main thread), each with its viewer
+     * sessions and its event loop's active and idle time since it started (a benchmark diffs two
+     * readings to get how busy each thread was). `main` is the main thread's.
+     */
+    forwarding: {
+      threads: Array<{ index: number; viewers: number; eventLoop: { activeMs: number; idleMs: number } }>;
+      main: { activeMs: number; idleMs: number };
+    };
   };
-  /** Open objects by kind (see `instances`). */
+  /** Open objects by kind (see `instances`), the forwarding threads' included. */
   open: Record<string, number>;
   /** Objects still in memory by kind (closed ones included until collected). */
   inMemory: Record<string, number>;
@@ -95,7 +105,7 @@ export interface Gauges {
   };
   /** Listeners on the long-lived emitters, all events together. */
   listeners: Record<string, number>;
-  /** process.getActiveResourcesInfo() by type: UDPWrap (werift's sockets), Timeout, TCPSocketWrap… */
+  /** process.getActiveResourcesInfo() by type, every thread's: UDPWrap (werift's sockets), Timeout, TCPSocketWrap… */
   resources: Record<string, number>;
   memory: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
 }
@@ -112,10 +122,12 @@ export async function forceGc(): Promise<boolean> {
 }
 
 export async function collectGauges(sources: GaugeSources, options: { gc?: boolean } = {}): Promise<Gauges> {
-  const gcForced = options.gc ? await forceGc() : false;
   const { sfu, archive, audience, exporter, server } = sources;
+  // The threads first, so their collection and the main thread's happen together.
+  const threadGauges = (await sfu.forwarding?.gauges(options.gc ?? false)) ?? [];
+  const gcForced = options.gc ? await forceGc() : false;
   const stage = sfu.stage;
-  const open = instances.open();
+  const open = sumCounts([instances.open(), ...threadGauges.map((thread) => thread.open)]);
   const timers = {
     connect: open['connect-timer'] ?? 0,
     silence: open['silence-watch'] ?? 0,
@@ -138,8 +150,9 @@ export async function collectGauges(sources: GaugeSources, options: { gc?: boole
   };
   const listeners: Record<string, number> = {};
   for (const [name, emitter] of Object.entries(emitters)) if (emitter) listeners[name] = listenerTotal(emitter);
-  const resources: Record<string, number> = {};
-  for (const type of process.getActiveResourcesInfo()) resources[type] = (resources[type] ?? 0) + 1;
+  const ownResources: Record<string, number> = {};
+  for (const type of process.getActiveResourcesInfo()) ownResources[type] = (ownResources[type] ?? 0) + 1;
+  const resources = sumCounts([ownResources, ...threadGauges.map((thread) => thread.resources)]);
   const memory = process.memoryUsage();
   return {
     at: new Date().toISOString(),
@@ -152,9 +165,10 @@ export async function collectGauges(sources: GaugeSources, options: { gc?: boole
       viewerSessions: stage?.sessionCount ?? 0,
       viewersConnected: stage?.viewerCount ?? 0,
       layers: layerGauges(stage),
+      forwarding: forwardingGauges(sfu),
     },
     open,
-    inMemory: instances.inMemory(),
+    inMemory: sumCounts([instances.inMemory(), ...threadGauges.map((thread) => thread.inMemory)]),
     timers,
     sockets: { events: audience.hub.size, http },
     listeners,
@@ -180,6 +194,26 @@ function layerGauges(stage: Sfu['stage']): Gauges['sfu']['layers'] {
     active: layer.active,
     viewers: sent.filter((id) => id === layer.id).length,
   }));
+}
+
+function forwardingGauges(sfu: Sfu): Gauges['sfu']['forwarding'] {
+  const main = performance.eventLoopUtilization();
+  const sessionsOn = new Map<number, number>();
+  for (const id of sfu.stage?.viewerLayers().keys() ?? []) {
+    const thread = sfu.stage?.viewer(id)?.thread ?? -1;
+    sessionsOn.set(thread, (sessionsOn.get(thread) ?? 0) + 1);
+  }
+  return {
+    threads: sfu.forwarding?.reports((shard) => sessionsOn.get(shard.index) ?? 0) ?? [],
+    main: { activeMs: Math.round(main.active), idleMs: Math.round(main.idle) },
+  };
+}
+
+/** Counts by kind, added up over threads. */
+function sumCounts(all: Array<Record<string, number>>): Record<string, number> {
+  const total = new Map<string, number>();
+  for (const counts of all) for (const [kind, count] of Object.entries(counts)) total.set(kind, (total.get(kind) ?? 0) + count);
+  return Object.fromEntries([...total].sort(([a], [b]) => a.localeCompare(b)));
 }
 
 function listenerTotal(emitter: EventEmitter): number {

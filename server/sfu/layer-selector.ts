@@ -1,7 +1,7 @@
 import type { QualityPreference } from '../../common/quality.js';
 import { LayerPolicy } from './layer-policy.js';
 import { LayerSwitch } from './layer-switch.js';
-import type { VideoLayer, VideoLayers } from './video-layers.js';
+import type { ChoosableLayer, LayerSet } from './video-layers.js';
 
 /**
  * What a viewer's browser reports about its link (from its RTCP receiver reports). Its REMB is
@@ -24,13 +24,13 @@ const LOSS_WINDOW_MS = 1000;
  */
 export class LayerSelector {
   readonly source: LayerSwitch;
-  readonly #layers: VideoLayers;
+  readonly #layers: LayerSet;
   readonly #policy: LayerPolicy;
   #preference: QualityPreference = 'auto';
   /** Where the current loss window started: counters and time. */
   #window: { lost: number; highestSequence: number; at: number } | undefined;
 
-  constructor(layers: VideoLayers, now = Date.now()) {
+  constructor(layers: LayerSet, now = Date.now()) {
     this.#layers = layers;
     this.#policy = new LayerPolicy(now);
     this.source = new LayerSwitch(layers.codec, layers.top);
@@ -78,12 +78,12 @@ export class LayerSelector {
     this.source.close();
   }
 
-  #sendingLayer(): VideoLayer | undefined {
+  #sendingLayer(): ChoosableLayer | undefined {
     const id = this.source.layer;
     return this.#layers.all.find((layer) => layer.id === id);
   }
 
-  #choose(now: number): VideoLayer | undefined {
+  #choose(now: number): ChoosableLayer | undefined {
     const active = this.#layers.active;
     if (active.length === 0) return undefined;
     const top = active.length - 1;

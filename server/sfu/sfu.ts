@@ -9,7 +9,10 @@ import type { PublicLocation } from '../../common/location.js';
 import type { NegotiationOptions } from './negotiate.js';
 import type { IceSettings } from './peer-config.js';
 import { validateOffer } from './sdp.js';
-import { Stage } from './stage.js';
+import { Stage, type SetTracks } from './stage.js';
+import type { ForwardingPool } from './forwarding/forwarding-pool.js';
+import { LocalViewerHost } from './forwarding/local-viewer-host.js';
+import type { ViewerHost } from './forwarding/viewer-host.js';
 
 export interface SfuOptions {
   ice: IceSettings;
@@ -22,6 +25,8 @@ export interface SfuOptions {
   silenceTimeoutMs?: number;
   /** How long a live set whose publisher was lost waits for a new WHIP session, ms. */
   reconnectGraceMs?: number;
+  /** Forwarding threads for the viewers; undefined: viewers run on this thread. */
+  forwarding?: ForwardingPool | undefined;
 }
 
 /** WHIP attempts (with a valid token) allowed at once, then one per interval: no reconnect storm. */
@@ -43,7 +48,7 @@ type SfuEvents = {
  * ids handed out in WHIP/WHEP `Location` headers.
  */
 export class Sfu extends EventEmitter<SfuEvents> {
-  readonly #options: Required<SfuOptions>;
+  readonly #options: Required<Omit<SfuOptions, 'forwarding'>> & Pick<SfuOptions, 'forwarding'>;
   readonly #negotiation: NegotiationOptions;
   #stage: Stage | undefined;
   /** What the busker prepared for the next set, or edits during the current one. */
@@ -127,6 +132,7 @@ export class Sfu extends EventEmitter<SfuEvents> {
       connectTimeoutMs: this.#options.connectTimeoutMs,
       silenceTimeoutMs: this.#options.silenceTimeoutMs,
       graceMs: this.#options.reconnectGraceMs,
+      hostViewers: (set) => this.#hostViewers(set),
     });
     this.#stage = stage;
     stage.on('live', () => {
@@ -182,6 +188,24 @@ export class Sfu extends EventEmitter<SfuEvents> {
     const viewer = this.#stage?.viewer(sessionId);
     if (!viewer) throw new NotFoundError('No such viewing session.');
     viewer.close('ended by the viewer');
+  }
+
+  /** The viewers of a set that went live: on the forwarding threads, or on this one. */
+  #hostViewers(set: SetTracks): ViewerHost {
+    const peers = {
+      ice: this.#options.ice,
+      negotiation: this.#negotiation,
+      connectTimeoutMs: this.#options.connectTimeoutMs,
+      silenceTimeoutMs: this.#options.silenceTimeoutMs,
+    };
+    const forwarding = this.#options.forwarding;
+    if (forwarding) return forwarding.host(set, peers);
+    return new LocalViewerHost({ ...set, ...peers, logger: this.#options.logger });
+  }
+
+  /** Where viewers run: how many forwarding threads (0: this thread). */
+  get forwarding(): ForwardingPool | undefined {
+    return this.#options.forwarding;
   }
 
   #refuseIfClosed(): void {

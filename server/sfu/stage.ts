@@ -5,13 +5,12 @@ import type { SetInfo } from '../../common/set-info.js';
 import type { NegotiationOptions } from './negotiate.js';
 import type { IceSettings } from './peer-config.js';
 import type { QualityPreference } from '../../common/quality.js';
-import { LayerSelector } from './layer-selector.js';
 import { LayerSwitch } from './layer-switch.js';
 import { Publisher } from './publisher.js';
 import { StageTrack } from './stage-track.js';
 import type { MediaKind, TrackSource } from './track.js';
 import { VideoLayers } from './video-layers.js';
-import { Viewer } from './viewer.js';
+import type { ViewerHost, ViewerSession } from './forwarding/viewer-host.js';
 
 /** How often layers are measured and each viewer's layer is chosen, ms. */
 const LAYER_TICK_MS = 250;
@@ -26,6 +25,15 @@ export interface StageOptions {
   silenceTimeoutMs: number;
   /** How long a set whose publisher was lost waits for it to come back before it ends, ms. */
   graceMs: number;
+  /** Where the set's viewers will run, once it is live (this thread, or forwarding threads). */
+  hostViewers: (set: SetTracks) => ViewerHost;
+}
+
+/** What a viewer host serves: the set's tracks, and whom to tell when the viewer count changes. */
+export interface SetTracks {
+  audio: StageTrack | undefined;
+  video: VideoLayers | undefined;
+  onViewersChanged: () => void;
 }
 
 type StageEvents = {
@@ -50,7 +58,8 @@ type StageEvents = {
 export class Stage extends EventEmitter<StageEvents> {
   readonly startedAt = Date.now();
   info: SetInfo;
-  readonly #viewers = new Map<string, Viewer>();
+  /** The set's viewers; created when the set goes live. */
+  #viewers: ViewerHost | undefined;
   readonly #options: StageOptions;
   #publisher: Publisher;
   /** Every WHIP session that published this set: the current one and those it replaced. */
@@ -59,7 +68,6 @@ export class Stage extends EventEmitter<StageEvents> {
   #video: VideoLayers | undefined;
   /** The best layer as one stream: what the recorder and the relay take. */
   #bestVideo: LayerSwitch | undefined;
-  readonly #selectors = new Map<string, LayerSelector>();
   #layerTimer: NodeJS.Timeout | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #interrupted = false;
@@ -103,15 +111,12 @@ export class Stage extends EventEmitter<StageEvents> {
 
   /** A viewer's layer choice (WHEP layer extension); false for an unknown session. */
   preferQuality(viewerId: string, preference: QualityPreference): boolean {
-    const selector = this.#selectors.get(viewerId);
-    if (!selector) return false;
-    selector.prefer(preference);
-    return true;
+    return this.#viewers?.prefer(viewerId, preference) ?? false;
   }
 
   /** Which layer each viewer is sent now, by viewer session (diagnostics and tests). */
   viewerLayers(): Map<string, string | undefined> {
-    return new Map([...this.#selectors].map(([id, selector]) => [id, selector.source.layer]));
+    return this.#viewers?.viewerLayers() ?? new Map();
   }
 
   /** Whether `sessionId` published this set, now or before a reconnection. */
@@ -130,14 +135,12 @@ export class Stage extends EventEmitter<StageEvents> {
 
   /** Viewers whose media is flowing (what the audience sees as "N watching"). */
   get viewerCount(): number {
-    let count = 0;
-    for (const viewer of this.#viewers.values()) if (viewer.connected) count++;
-    return count;
+    return this.#viewers?.viewerCount ?? 0;
   }
 
   /** Every viewer session, connected or still negotiating. */
   get sessionCount(): number {
-    return this.#viewers.size;
+    return this.#viewers?.sessionCount ?? 0;
   }
 
   async start(offer: string): Promise<string> {
@@ -167,40 +170,17 @@ export class Stage extends EventEmitter<StageEvents> {
     }
   }
 
-  async addViewer(offer: string): Promise<{ viewer: Viewer; answer: string }> {
-    if (!this.#live) throw new NotFoundError('Nobody is live right now.', 'offline');
-    if (this.#viewers.size >= this.#options.maxViewers) {
+  async addViewer(offer: string): Promise<{ viewer: ViewerSession; answer: string }> {
+    const viewers = this.#viewers;
+    if (!this.#live || !viewers) throw new NotFoundError('Nobody is live right now.', 'offline');
+    if (viewers.sessionCount >= this.#options.maxViewers) {
       throw new CurbcastError(503, 'full', 'This set has as many viewers as the laptop can serve; try again soon.');
     }
-    const selector = this.#video ? new LayerSelector(this.#video) : undefined;
-    const viewer = new Viewer({
-      ice: this.#options.ice,
-      logger: this.#options.logger,
-      sources: { audio: this.#audio, video: selector?.source },
-      connectTimeoutMs: this.#options.connectTimeoutMs,
-      silenceTimeoutMs: this.#options.silenceTimeoutMs,
-      onVideoFeedback: (feedback) => selector?.onFeedback(feedback),
-    });
-    this.#viewers.set(viewer.id, viewer);
-    if (selector) this.#selectors.set(viewer.id, selector);
-    viewer.on('connected', () => this.emit('viewers', this.viewerCount));
-    viewer.on('close', () => {
-      this.#viewers.delete(viewer.id);
-      this.#selectors.delete(viewer.id);
-      selector?.close();
-      this.emit('viewers', this.viewerCount);
-    });
-    try {
-      const answer = await viewer.accept(offer, this.#options.negotiation);
-      return { viewer, answer };
-    } catch (error) {
-      viewer.close('negotiation failed');
-      throw error;
-    }
+    return viewers.open(offer);
   }
 
-  viewer(id: string): Viewer | undefined {
-    return this.#viewers.get(id);
+  viewer(id: string): ViewerSession | undefined {
+    return this.#viewers?.viewer(id);
   }
 
   close(reason = 'ended'): void {
@@ -212,8 +192,7 @@ export class Stage extends EventEmitter<StageEvents> {
     this.#graceTimer = undefined;
     clearInterval(this.#layerTimer);
     this.#layerTimer = undefined;
-    for (const viewer of [...this.#viewers.values()]) viewer.close('set ended');
-    this.#viewers.clear();
+    this.#viewers?.close('set ended');
     this.#publisher.close(reason);
     this.#bestVideo?.close();
     this.#video?.close();
@@ -247,6 +226,7 @@ export class Stage extends EventEmitter<StageEvents> {
     if (!publisher.connected || !publisher.ready) return;
     if (!this.#wasLive) {
       this.#takeTracks(publisher);
+      this.#hostViewers();
       this.#live = true;
       this.#wasLive = true;
       this.#layerTimer = setInterval(() => this.#tickLayers(), LAYER_TICK_MS);
@@ -289,6 +269,14 @@ export class Stage extends EventEmitter<StageEvents> {
     this.#bestVideo = new LayerSwitch(first.codec, this.#video.top);
   }
 
+  #hostViewers(): void {
+    this.#viewers = this.#options.hostViewers({
+      audio: this.#audio,
+      video: this.#video,
+      onViewersChanged: () => this.emit('viewers', this.viewerCount),
+    });
+  }
+
   #codecMismatch(publisher: Publisher): string | undefined {
     const audio = publisher.audio;
     if (audio && this.#audio && !this.#audio.accepts(audio)) return `the new session sends ${audio.codec.mimeType}, not ${this.#audio.codec.mimeType}`;
@@ -307,7 +295,7 @@ export class Stage extends EventEmitter<StageEvents> {
     const best = video.top;
     if (best) this.#bestVideo?.switchTo(best);
     this.#bestVideo?.nudge(now);
-    for (const selector of this.#selectors.values()) selector.tick(now);
+    this.#viewers?.tick(now);
   }
 
   #interrupt(reason: string): void {

@@ -9,15 +9,34 @@ const INACTIVE_AFTER_MS = 1500;
 /** Weight of the newest measurement in the smoothed bitrate (ticks are ~250 ms apart: ~2 s memory). */
 const BITRATE_SMOOTHING = 0.15;
 
-/** What the node knows of one layer; the StageTrack keeps its stream continuous across reconnects. */
-export interface VideoLayer extends SwitchableLayer {
-  readonly track: StageTrack;
+/** What is measured of one layer: what choosing a layer needs (and what crosses to forwarding threads). */
+export interface LayerState {
+  readonly id: string;
   /** Smoothed bitrate, bits per second (0 until measured). */
   readonly bitrate: number;
   /** From the layer's last VP8 keyframe (undefined for H.264 or before the first keyframe). */
   readonly width: number | undefined;
   readonly height: number | undefined;
   readonly active: boolean;
+}
+
+/** A layer a viewer can be switched to: its packets and its measurements. */
+export interface ChoosableLayer extends SwitchableLayer, LayerState {}
+
+/**
+ * The layers as a viewer's LayerSelector sees them, lowest quality first: the node's own
+ * VideoLayers, or their mirror in a forwarding thread (server/sfu/forwarding/remote-layers.ts).
+ */
+export interface LayerSet {
+  readonly codec: RTCRtpCodecParameters;
+  readonly all: readonly ChoosableLayer[];
+  readonly active: ChoosableLayer[];
+  readonly top: ChoosableLayer | undefined;
+}
+
+/** What the node knows of one layer; the StageTrack keeps its stream continuous across reconnects. */
+export interface VideoLayer extends ChoosableLayer {
+  readonly track: StageTrack;
 }
 
 class MeasuredLayer implements VideoLayer {
@@ -64,7 +83,7 @@ class MeasuredLayer implements VideoLayer {
  * so it outlives a reconnecting publisher like the audio does. Layers are measured (bitrate, size,
  * whether they flow) on the stage's tick and kept in order of quality, lowest first.
  */
-export class VideoLayers {
+export class VideoLayers implements LayerSet {
   readonly codec: RTCRtpCodecParameters;
   readonly #layers = new Map<string, MeasuredLayer>();
   readonly #vp8: boolean;

@@ -16,6 +16,8 @@ import { instances } from '../diagnostics/gauges.js';
 import type { MediaKind, TrackSource } from './track.js';
 
 export interface ViewerOptions {
+  /** The session id (handed out in the WHEP Location); a fresh UUID when not given. */
+  id?: string;
   ice: IceSettings;
   logger: Logger;
   /** The publisher's tracks this viewer will receive. */
@@ -39,7 +41,7 @@ type ViewerEvents = {
  * `close()`, which frees them all and emits `close` once.
  */
 export class Viewer extends EventEmitter<ViewerEvents> {
-  readonly id = randomUUID();
+  readonly id: string;
   readonly createdAt = Date.now();
   readonly #pc: RTCPeerConnection;
   readonly #options: ViewerOptions;
@@ -51,6 +53,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
   constructor(options: ViewerOptions) {
     super();
     this.#options = options;
+    this.id = options.id ?? randomUUID();
     const codecs = forwardingCodecs({ audio: options.sources.audio?.codec, video: options.sources.video?.codec });
     this.#pc = new RTCPeerConnection(peerConfig(options.ice, codecs));
     this.#lifecycle = new PeerLifecycle(this.#pc, {

@@ -1,0 +1,123 @@
+/**
+ * Forwarding threads (issue #9): viewers' peers run on worker threads, fed once per packet per
+ * thread by the main thread. Real werift publisher and viewers on 127.0.0.1, the real node.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestNode, TEST_TOKEN } from '../helpers/node.js';
+import { playWithWerift, publishWithWerift, type TestViewer } from '../helpers/werift-client.js';
+import { waitFor } from '../helpers/wait.js';
+import type { Gauges } from '../../server/diagnostics/gauges.js';
+
+type Node = Awaited<ReturnType<typeof startTestNode>>;
+
+/** The WHEP session id in a viewer's Location. */
+function sessionOf(viewer: TestViewer): string {
+  return viewer.location?.split('/').pop() ?? '';
+}
+
+describe('forwarding threads', () => {
+  let node: Node | undefined;
+  const cleanups: Array<() => Promise<void>> = [];
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
+    await node?.close();
+    node = undefined;
+  });
+
+  async function liveNode(forwardingThreads: number): Promise<{ node: Node; base: string }> {
+    node = await startTestNode({ forwardingThreads, silenceTimeoutMs: 3000 });
+    const base = `http://127.0.0.1:${node.port}`;
+    const publisher = await publishWithWerift(base, TEST_TOKEN);
+    cleanups.push(() => publisher.stop());
+    expect(publisher.status).toBe(201);
+    publisher.startMedia();
+    const live = node;
+    await waitFor('the set to be live', () => live.sfu.status().live);
+    return { node: live, base };
+  }
+
+  async function watch(base: string): Promise<TestViewer> {
+    const viewer = await playWithWerift(base);
+    cleanups.push(() => viewer.stop());
+    expect(viewer.status).toBe(201);
+    return viewer;
+  }
+
+  async function gauges(base: string): Promise<Gauges> {
+    const res = await fetch(`${base}/api/admin/gauges`, { headers: { Authorization: `Bearer ${TEST_TOKEN}` } });
+    expect(res.status).toBe(200);
+    return (await res.json()) as Gauges;
+  }
+
+  it('spreads viewers over the threads; each gets the whole set; the counts add up', async () => {
+    const { node: live, base } = await liveNode(2);
+    expect(live.sfu.forwarding?.threads).toBe(2);
+    const viewers = [await watch(base), await watch(base), await watch(base), await watch(base)];
+    await Promise.all(viewers.map((viewer) => viewer.waitForPackets(30)));
+    await waitFor('4 watching', () => live.sfu.status().viewers === 4);
+
+    const threads = [...live.sfu.stage!.viewerLayers().keys()].map((id) => live.sfu.stage!.viewer(id)?.thread);
+    expect(threads.sort()).toEqual([0, 0, 1, 1]);
+    // Each thread's own peers, summed into the node's counts: 4 viewers, none on the main thread.
+    const threadGauges = await live.sfu.forwarding!.gauges(false);
+    expect(threadGauges.map((thread) => thread.open.viewer)).toEqual([2, 2]);
+    const node = await gauges(base);
+    expect(node.open.viewer).toBe(4);
+    expect(node.sfu.forwarding.threads.map((thread) => thread.viewers)).toEqual([2, 2]);
+    for (const thread of node.sfu.forwarding.threads) expect(thread.eventLoop.activeMs).toBeGreaterThan(0);
+    expect(node.resources.UDPWrap).toBeGreaterThanOrEqual(5);
+
+    // Every packet reaches every viewer in order: no gaps in what each received (loopback, no loss).
+    for (const viewer of viewers) {
+      const sequence = viewer.received.video.map((packet) => packet.sequenceNumber);
+      const steps = sequence.slice(1).map((seq, i) => (seq - sequence[i]! + 0x10000) & 0xffff);
+      expect(steps.filter((step) => step !== 1).length).toBeLessThanOrEqual(1);
+    }
+
+    // DELETE reaches the right thread: that viewer's peer is gone there, the others carry on.
+    expect((await fetch(`${base}${viewers[0]!.location}`, { method: 'DELETE' })).status).toBe(200);
+    await waitFor('3 watching', () => live.sfu.status().viewers === 3);
+    await waitFor('the peer closed on its thread', async () => {
+      const open = (await live.sfu.forwarding!.gauges(false)).map((thread) => thread.open.viewer ?? 0);
+      return open.reduce((a, b) => a + b, 0) === 3;
+    });
+    const before = viewers[1]!.packets.video;
+    await waitFor('the others keep receiving', () => viewers[1]!.packets.video > before + 20);
+  });
+
+  it('a thread that dies takes only its own viewers; the set goes on and the thread is replaced', async () => {
+    const { node: live, base } = await liveNode(2);
+    const viewers = [await watch(base), await watch(base)];
+    await Promise.all(viewers.map((viewer) => viewer.waitForPackets(20)));
+    const stage = live.sfu.stage!;
+    const onThread0 = viewers.find((viewer) => stage.viewer(sessionOf(viewer))?.thread === 0)!;
+    const onThread1 = viewers.find((viewer) => viewer !== onThread0)!;
+
+    const dead = live.sfu.forwarding!.shards[0]!;
+    await dead.crashForTest();
+    await waitFor('its viewer dropped', () => stage.sessionCount === 1);
+    expect(live.sfu.status()).toMatchObject({ live: true, viewers: 1 });
+    const before = onThread1.packets.video;
+    await waitFor('the other thread\'s viewer keeps receiving', () => onThread1.packets.video > before + 20);
+    expect((await fetch(`${base}${onThread0.location}`, { method: 'DELETE' })).status).toBe(404);
+
+    // New viewers play at once (on the live thread), and again on both once the thread is back.
+    const late = await watch(base);
+    await late.waitForPackets(20);
+    await waitFor('thread 0 replaced', () => live.sfu.forwarding!.shards[0] !== dead && live.sfu.forwarding!.shards[0]!.alive, 10_000);
+    await live.sfu.forwarding!.shards[0]!.ready;
+    const again = await watch(base);
+    await again.waitForPackets(20);
+    expect(stage.viewer(sessionOf(again))?.thread).toBe(0);
+  });
+
+  it('with 0 threads the viewers run on the main thread, as before', async () => {
+    const { node: live, base } = await liveNode(0);
+    expect(live.sfu.forwarding).toBeUndefined();
+    const viewer = await watch(base);
+    await viewer.waitForPackets(20);
+    expect(live.sfu.stage!.viewer(sessionOf(viewer))?.thread).toBeUndefined();
+    expect((await gauges(base)).sfu.forwarding.threads).toEqual([]);
+  });
+});
