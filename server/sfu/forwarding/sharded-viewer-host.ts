@@ -11,9 +11,12 @@ import { RemoteViewer } from './remote-viewer.js';
 import type { Shard } from './shard.js';
 import type { ViewerHost } from './viewer-host.js';
 
-/** What the host needs of the pool: its live threads. */
+/** What the host needs of a thread's handle (a Shard; tests give a fake). */
+export type ShardHandle = Pick<Shard, 'index' | 'alive' | 'post' | 'on' | 'off'>;
+
+/** What the host needs of the pool: its threads. */
 export interface ShardSource {
-  readonly shards: readonly Shard[];
+  readonly shards: readonly ShardHandle[];
 }
 
 interface PendingOpen {
@@ -35,9 +38,9 @@ export class ShardedViewerHost implements ViewerHost {
   readonly #sessions = new Map<string, RemoteViewer>();
   readonly #pendingOpens = new Map<string, PendingOpen>();
   /** Sessions per thread (by shard index): which threads need the packets. */
-  readonly #perShard = new Map<Shard, number>();
+  readonly #perShard = new Map<ShardHandle, number>();
   /** Threads this set was begun on, and how to stop listening to each. */
-  readonly #begun = new Map<Shard, () => void>();
+  readonly #begun = new Map<ShardHandle, () => void>();
   /** The layer each viewer is sent now, as its thread last said. */
   readonly #layersByViewer = new Map<string, string | undefined>();
   /** The set's tracks this host posts, and how to stop. */
@@ -124,8 +127,8 @@ export class ShardedViewerHost implements ViewerHost {
     for (const viewer of [...this.#sessions.values()]) viewer.ended(reason);
   }
 
-  #leastLoaded(): Shard | undefined {
-    let best: Shard | undefined;
+  #leastLoaded(): ShardHandle | undefined {
+    let best: ShardHandle | undefined;
     for (const shard of this.#pool.shards) {
       if (!shard.alive) continue;
       if (!best || (this.#perShard.get(shard) ?? 0) < (this.#perShard.get(best) ?? 0)) best = shard;
@@ -133,15 +136,15 @@ export class ShardedViewerHost implements ViewerHost {
     return best;
   }
 
-  #shardOf(viewer: RemoteViewer): Shard | undefined {
+  #shardOf(viewer: RemoteViewer): ShardHandle | undefined {
     for (const shard of this.#begun.keys()) if (shard.index === viewer.thread) return shard;
     return undefined;
   }
 
   /** Mirrors the set on a thread the first time one of its viewers goes there. */
-  #begin(shard: Shard): void {
+  #begin(shard: ShardHandle): void {
     if (this.#begun.has(shard)) return;
-    const onMessage = (message: FromShard) => this.#onShardMessage(shard, message);
+    const onMessage = (message: FromShard) => this.#onShardMessage(message);
     const onExit = (reason: string) => this.#onShardExit(shard, reason);
     shard.on('message', onMessage);
     shard.on('exit', onExit);
@@ -159,7 +162,7 @@ export class ShardedViewerHost implements ViewerHost {
     });
   }
 
-  #onShardMessage(shard: Shard, message: FromShard): void {
+  #onShardMessage(message: FromShard): void {
     switch (message.type) {
       case 'answer': {
         this.#pendingOpens.get(message.viewer)?.resolve(message.answer);
@@ -184,13 +187,11 @@ export class ShardedViewerHost implements ViewerHost {
         if (message.set !== this.#setNumber) return;
         for (const [viewer, layer] of message.layers) if (this.#sessions.has(viewer)) this.#layersByViewer.set(viewer, layer);
         return;
-      default:
-        void shard;
     }
   }
 
   /** A thread died: its viewers are gone (their players reconnect); new ones go to the others. */
-  #onShardExit(shard: Shard, reason: string): void {
+  #onShardExit(shard: ShardHandle, reason: string): void {
     this.#begun.get(shard)?.();
     this.#begun.delete(shard);
     for (const viewer of [...this.#sessions.values()]) {

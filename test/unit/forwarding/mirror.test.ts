@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { useH264, useOPUS, useVP8 } from 'werift';
+import { codecFromData, codecToData } from '../../../server/sfu/forwarding/codec-data.js';
+import { defaultForwardingThreads } from '../../../server/sfu/forwarding/forwarding-pool.js';
+import { RemoteLayers, RemoteTrack } from '../../../server/sfu/forwarding/remote-layers.js';
+import { parseServeArgs } from '../../../server/cli.js';
+
+describe('what crosses to a forwarding thread', () => {
+  it('a codec survives the trip as werift would negotiate it (structured clone included)', () => {
+    for (const codec of [useVP8(), useH264(), useOPUS()]) {
+      const back = codecFromData(structuredClone(codecToData(codec)));
+      expect(back.mimeType).toBe(codec.mimeType);
+      expect(back.clockRate).toBe(codec.clockRate);
+      expect(back.channels).toBe(codec.channels);
+      expect(back.parameters).toBe(codec.parameters);
+      expect(back.rtcpFeedback.map((f) => `${f.type} ${f.parameter ?? ''}`)).toEqual(codec.rtcpFeedback.map((f) => `${f.type} ${f.parameter ?? ''}`));
+      expect(back.str).toBe(codec.str);
+    }
+  });
+
+  it('RemoteLayers mirrors the main thread\'s order and measurements, one track per layer for good', () => {
+    const made: string[] = [];
+    const layers = new RemoteLayers(useVP8(), (id) => {
+      made.push(id);
+      return new RemoteTrack('video', useVP8(), () => undefined);
+    });
+    layers.update([
+      { id: 'q', bitrate: 150_000, width: 320, height: 180, active: true },
+      { id: 'f', bitrate: 2_000_000, width: 1280, height: 720, active: true },
+    ]);
+    const q = layers.all[0]!;
+    expect(layers.top?.id).toBe('f');
+    layers.update([
+      { id: 'q', bitrate: 160_000, width: 320, height: 180, active: true },
+      { id: 'h', bitrate: 500_000, width: 640, height: 360, active: true },
+      { id: 'f', bitrate: 0, width: 1280, height: 720, active: false },
+    ]);
+    expect(layers.all.map((layer) => layer.id)).toEqual(['q', 'h', 'f']);
+    expect(layers.active.map((layer) => layer.id)).toEqual(['q', 'h']);
+    expect(layers.top?.id).toBe('h');
+    expect(layers.all[0]).toBe(q);
+    expect(q.bitrate).toBe(160_000);
+    expect(made).toEqual(['q', 'f', 'h']);
+  });
+
+  it('a RemoteTrack hands one packet to every viewer and asks the main thread for keyframes', () => {
+    let asked = 0;
+    const track = new RemoteTrack('video', useVP8(), () => asked++);
+    const seen: number[] = [];
+    const off = track.onPacket(() => seen.push(1));
+    track.onPacket(() => seen.push(2));
+    track.deliver({} as never);
+    off();
+    track.deliver({} as never);
+    track.requestKeyframe();
+    expect(seen).toEqual([1, 2, 2]);
+    expect(asked).toBe(1);
+  });
+});
+
+describe('how many forwarding threads', () => {
+  it('defaults to one per core beyond the first, from 1 to 4', () => {
+    expect([1, 2, 3, 4, 8, 64].map((cores) => defaultForwardingThreads(cores))).toEqual([1, 1, 2, 3, 4, 4]);
+  });
+
+  it('--forwarding-threads takes 0–16 and refuses anything else clearly', () => {
+    expect(parseServeArgs(['--forwarding-threads', '0'], {})).toMatchObject({ forwardingThreads: 0 });
+    expect(parseServeArgs(['--forwarding-threads', '3'], {})).toMatchObject({ forwardingThreads: 3 });
+    expect(parseServeArgs([], {})).toMatchObject({ forwardingThreads: undefined });
+    for (const bad of ['1.5', 'two', '17', '']) expect(() => parseServeArgs(['--forwarding-threads', bad], {})).toThrow(/--forwarding-threads must be/);
+  });
+});
