@@ -175,8 +175,9 @@ export async function collectGauges(sources: GaugeSources, options: { gc?: boole
     resources,
     memory: {
       rss: memory.rss,
-      heapUsed: memory.heapUsed,
-      heapTotal: memory.heapTotal,
+      // Every thread's heap: viewers live in the forwarding threads' (rss is the whole process's).
+      heapUsed: memory.heapUsed + threadGauges.reduce((sum, thread) => sum + thread.heapUsed, 0),
+      heapTotal: memory.heapTotal + threadGauges.reduce((sum, thread) => sum + thread.heapTotal, 0),
       external: memory.external,
       arrayBuffers: memory.arrayBuffers,
     },

@@ -12,6 +12,7 @@ import { negotiate, type NegotiationOptions } from './negotiate.js';
 import { peerConfig, forwardingCodecs, type IceSettings } from './peer-config.js';
 import type { LinkFeedback } from './layer-selector.js';
 import { PeerLifecycle } from './peer-lifecycle.js';
+import { forwardRtp } from './werift-fast-path.js';
 import { instances } from '../diagnostics/gauges.js';
 import type { MediaKind, TrackSource } from './track.js';
 
@@ -91,7 +92,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
       if (!source || !transceiver.sender.codec) continue;
       const sender = transceiver.sender;
       const forward = (packet: RtpPacket) => {
-        if (this.#lifecycle.connected) sender.sendRtp(packet).catch(() => undefined);
+        if (this.#lifecycle.connected) forwardRtp(sender, packet);
       };
       this.#unsubscribes.push(source.onPacket(forward));
       // A viewer's decoder asks for a keyframe when it cannot go on; only the publisher can make one.

@@ -8,6 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { pino } from 'pino';
 import { RtpPacket } from 'werift';
 import { CurbcastError } from '../../errors.js';
@@ -102,7 +103,12 @@ async function gauges(request: number, gc: boolean): Promise<void> {
   const gcForced = gc ? await forceGc() : false;
   const resources: Record<string, number> = {};
   for (const type of process.getActiveResourcesInfo()) resources[type] = (resources[type] ?? 0) + 1;
-  post({ type: 'gauges', request, snapshot: { open: instances.open(), inMemory: instances.inMemory(), resources, gcForced } });
+  const heap = getHeapStatistics();
+  post({
+    type: 'gauges',
+    request,
+    snapshot: { open: instances.open(), inMemory: instances.inMemory(), resources, heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, gcForced },
+  });
 }
 
 function handle(message: ToShard): void {

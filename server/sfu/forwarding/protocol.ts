@@ -77,5 +77,8 @@ export interface ShardGauges {
   open: Record<string, number>;
   inMemory: Record<string, number>;
   resources: Record<string, number>;
+  /** The thread's own JS heap (each thread has its own V8 isolate), bytes. */
+  heapUsed: number;
+  heapTotal: number;
   gcForced: boolean;
 }
