@@ -34,6 +34,22 @@ export async function fetchIceServers(endpoint: string, signal?: AbortSignal): P
   }
 }
 
+/**
+ * Starts fetching the node's STUN/TURN servers now, while the page is still connecting its events
+ * socket, so that the first session does not wait for them before its offer. The early list is
+ * handed to the first session that asks within `maxAgeMs` (TURN credentials expire); any later
+ * session fetches its own, right before its offer, as `fetchIceServers` does.
+ */
+export function prefetchIceServers(endpoint: string, maxAgeMs = 30_000): (signal: AbortSignal) => Promise<RTCIceServer[]> {
+  let early: { at: number; servers: Promise<RTCIceServer[]> } | undefined = { at: Date.now(), servers: fetchIceServers(endpoint) };
+  return (signal) => {
+    const taken = early;
+    early = undefined;
+    if (taken && Date.now() - taken.at <= maxAgeMs) return taken.servers;
+    return fetchIceServers(endpoint, signal);
+  };
+}
+
 /** Only well-formed entries: `urls` as strings, username and credential as strings when present. */
 export function iceServersOf(body: unknown): RTCIceServer[] {
   if (!isRecord(body) || !Array.isArray(body.iceServers)) return [];

@@ -24,6 +24,8 @@ export class WhepSession {
       onState: options.onState,
       iceServers: options.iceServers ?? ((signal) => fetchIceServers(endpoint, signal)),
       iceTransportPolicy: options.iceTransportPolicy,
+      // The node is ICE-lite (server/sfu/peer-config.ts): the offer needs no candidates.
+      offerBeforeGathering: true,
     });
     const video = this.#session.pc.addTransceiver('video', { direction: 'recvonly' });
     const audio = this.#session.pc.addTransceiver('audio', { direction: 'recvonly' });

@@ -4,6 +4,7 @@ import { tabClientId } from '../lib/client-id.js';
 import { byId, byTestId } from '../lib/dom.js';
 import { EventsClient } from '../lib/events-client.js';
 import { guardServerEvent } from '../lib/events-guard.js';
+import { prefetchIceServers } from '../lib/ice.js';
 import { ChatPanel } from './chat-panel.js';
 import { loadChatName } from './chat-name.js';
 import { ClipThat } from './clip-that.js';
@@ -50,6 +51,8 @@ const player = new Player({
   onState: showState,
   // `?relay=1`: play through the busker's TURN server only — a diagnostics and testing aid (docs/turn.md).
   iceTransportPolicy: new URLSearchParams(location.search).get('relay') === '1' ? 'relay' : undefined,
+  // Asked now, while the events socket connects, rather than after the set is known to be live.
+  iceServers: prefetchIceServers('/whep'),
 });
 
 const quality = new QualityMenu(

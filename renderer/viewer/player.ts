@@ -14,6 +14,8 @@ export interface PlayerOptions {
   onState: (state: ViewerState, note: string) => void;
   /** 'relay': play through the busker's TURN server only (the page's `?relay=1`, for diagnostics and tests). */
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /** STUN/TURN servers for each new session (default: the node's, fetched right before the offer). */
+  iceServers?: (signal: AbortSignal) => Promise<RTCIceServer[]>;
 }
 
 const RETRY_BACKOFF = { baseMs: 1000, capMs: 10_000 };
@@ -50,6 +52,7 @@ export class Player {
   readonly #unmute: HTMLButtonElement;
   readonly #onState: PlayerOptions['onState'];
   readonly #iceTransportPolicy: RTCIceTransportPolicy | undefined;
+  readonly #iceServers: PlayerOptions['iceServers'];
   #wantLive = false;
   #session: WhepSession | undefined;
   #attempt = 0;
@@ -68,8 +71,9 @@ export class Player {
   /** The viewer's Auto / High / Low, asked of every new session too. */
   #quality: QualityPreference = 'auto';
 
-  constructor({ video, unmute, onState, iceTransportPolicy }: PlayerOptions) {
+  constructor({ video, unmute, onState, iceTransportPolicy, iceServers }: PlayerOptions) {
     this.#iceTransportPolicy = iceTransportPolicy;
+    this.#iceServers = iceServers;
     this.#video = video;
     this.#unmute = unmute;
     this.#onState = onState;
@@ -131,6 +135,7 @@ export class Player {
     const session: WhepSession = new WhepSession({
       onState: (state) => this.#onPeerState(session, state),
       iceTransportPolicy: this.#iceTransportPolicy,
+      iceServers: this.#iceServers,
     });
     this.#session = session;
     this.#video.srcObject = session.stream;

@@ -1,5 +1,6 @@
 import type { RTCPeerConnection } from 'werift';
 import { BadRequestError } from '../errors.js';
+import { keepEarlyDtlsRecords } from './dtls-early-records.js';
 import { rewriteAnswer, type AnswerRewrite } from './sdp.js';
 
 export interface NegotiationOptions extends AnswerRewrite {
@@ -24,12 +25,32 @@ export async function negotiate(
     throw new BadRequestError(`The SDP offer was refused: ${errorMessage(error)}`, 'bad_sdp');
   }
   options.beforeAnswer?.(pc);
+  takeDtlsServerRole(pc, offer);
   const answer = await pc.createAnswer();
   await pc.setLocalDescription(answer);
   if (pc.iceGatheringState !== 'complete') await gatheringComplete(pc, options.gatherTimeoutMs ?? 3000);
   const local = pc.localDescription;
   if (!local) throw new Error('werift produced no local description');
   return rewriteAnswer(local.sdp, options);
+}
+
+/**
+ * Answers `a=setup:passive`: the node waits for the browser's ClientHello instead of sending its
+ * own. As the DTLS client werift waits a fixed 100 ms after ICE connects before its first flight,
+ * so being the server joins faster (measured: test/bench/join-timeline.ts). RFC 5763 lets the
+ * answerer pick either side of an `actpass` offer; an offer that insists on being the server
+ * (`passive`) keeps werift's default, the client. (A browser's hello can arrive before werift's
+ * server starts: see keepEarlyDtlsRecords.)
+ */
+function takeDtlsServerRole(pc: RTCPeerConnection, offer: string): void {
+  if (/^a=setup:passive\s*$/m.test(offer)) return;
+  for (const transceiver of pc.getTransceivers()) {
+    const dtls = transceiver.dtlsTransport;
+    if (dtls && dtls.role === 'auto') {
+      dtls.role = 'server';
+      keepEarlyDtlsRecords(dtls);
+    }
+  }
 }
 
 /** Resolves when gathering completes or after `timeoutMs`, leaving no listener behind either way. */
