@@ -13,6 +13,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { sendPathMarkdown } from './sendpath-md.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
 
@@ -23,6 +24,8 @@ export const TARGETS = {
   ttffP50Ms: 500,
   ttffExistingViewers: 25,
   viewerJsGzipBytes: 150 * 1024,
+  /** Curbcast's CPU per viewer / Janus's (janus.ts), at most. */
+  cpuPerViewerRatioToJanus: 1,
 };
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- results files of several bench versions, read defensively */
@@ -45,6 +48,10 @@ const SECTIONS: Array<{ key: string; title: string; has: (r: Json) => boolean }>
   { key: 'clips', title: 'Clips and shorts', has: (r) => Boolean(r.clips?.copyCut || r.vertical) },
   { key: 'chat', title: 'Chat fan-out', has: (r) => (r.chat?.points?.length ?? 0) > 0 },
   { key: 'simulcast', title: 'Simulcast', has: (r) => Boolean(r.simulcast) },
+  // A skipped run (no root for apt-get) says nothing: an older measured one stays.
+  { key: 'janus', title: 'Curbcast and Janus side by side (CPU per viewer)', has: (r) => Boolean(r.janus) && !('skipped' in r.janus) },
+  { key: 'capacity', title: 'Capacity (viewers until loss or the CPU limit)', has: (r) => Boolean(r.capacity) },
+  { key: 'sendpath', title: "Forwarding cost per packet: werift's sendRtp and the fast path", has: (r) => Boolean(r.sendpath) && !('error' in r.sendpath) },
 ];
 
 const n = (v: unknown, digits = 0): string => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits).replace(/\.0+$/, '') : '—');
@@ -278,6 +285,100 @@ function simulcastSection(r: Json): string[] {
   return out;
 }
 
+function janusSection(r: Json): string[] {
+  const j = r.janus;
+  if ('error' in j) return [`FAILED — ${String(j.error).split('\n')[0]}`];
+  const c = j.perSfu?.curbcast;
+  const g = j.perSfu?.janus;
+  if (!c || !g) return ['(no per-SFU summary in this file)'];
+  const byViewers = (x: Json, v: number) => (x.cpuPercentByViewers as Json[]).find((p) => p.viewers === v);
+  const counts = [...new Set([...(c.cpuPercentByViewers as Json[]), ...(g.cpuPercentByViewers as Json[])].map((p) => p.viewers as number))].sort((a, b) => a - b);
+  const rows = counts.map((v) => {
+    const a = byViewers(c, v);
+    const b = byViewers(g, v);
+    return [String(v), n(a?.cpuPercent, 1), n(b?.cpuPercent, 1), n(a?.rssMB), n(b?.rssMB), v === 0 ? '—' : n(a?.perViewerKbps), v === 0 ? '—' : n(b?.perViewerKbps), v === 0 ? '—' : `${n(a?.lossPercent, 2)} / ${n(b?.lossPercent, 2)}`];
+  });
+  const pct3 = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(3)}%` : '—');
+  const ratio = (v: unknown) => (typeof v === 'number' ? `×${v.toFixed(2)}` : '—');
+  const out = [
+    table(['Viewers', 'Curbcast CPU, % of a core', 'Janus CPU, % of a core', 'Curbcast RSS, MB', 'Janus RSS, MB', 'Curbcast per viewer, kbit/s', 'Janus per viewer, kbit/s', 'Loss, % (Curbcast / Janus)'], rows),
+    table(
+      ['CPU per viewer, % of a core', 'Curbcast', 'Janus', 'Curbcast / Janus'],
+      [
+        ['Least-squares slope, all windows (the ratio)', pct3(c.cpuPerViewerPercent), pct3(g.cpuPerViewerPercent), `**${ratio(j.cpuPerViewerRatio)}**`],
+        ['(CPU(top) − CPU(0)) / top', pct3(c.cpuPerViewerAtTopPercent), pct3(g.cpuPerViewerAtTopPercent), ratio(j.cpuPerViewerRatioAtTop)],
+        ['Between the last two steps', pct3(c.cpuPerViewerBetweenStepsPercent), pct3(g.cpuPerViewerBetweenStepsPercent), ratio(j.cpuPerViewerRatioBetweenSteps)],
+        ['Viewers per core (100 / slope)', n(c.viewersPerCoreEstimate), n(g.viewersPerCoreEstimate), ''],
+        ['µs of CPU per forwarded packet', n(c.cpuMicrosecondsPerForwardedPacket, 1), n(g.cpuMicrosecondsPerForwardedPacket, 1), ''],
+        ['Join p50 (create / POST → first video packet)', ms(c.joinMs?.p50), ms(g.joinMs?.p50), ''],
+      ],
+    ),
+    `Curbcast's CPU per viewer ${j.curbcastAtMostJanus === null || j.curbcastAtMostJanus === undefined ? 'could not be compared with' : j.curbcastAtMostJanus ? '**is at most**' : '**is above**'} Janus ${j.janus?.version ?? '?'}'s (target: ratio ≤ ${TARGETS.cpuPerViewerRatioToJanus}). ${j.config?.roundsRun ?? '?'} round(s) at ${[0, ...(j.config?.viewerSteps ?? [])].join(', ')} viewers, ${n(j.config?.windowSeconds)} s windows, order alternating; Curbcast ${(j.config?.curbcastArgs ?? []).join(' ') || 'with its defaults'}.`,
+    `Input, the same RTP into both: ${j.input?.method ?? '?'}; ${n(j.input?.sentKbps)} kbit/s, ${n(j.input?.sentPacketsPerSecond)} packets/s. Viewers: werift farm viewers (no decoding), WHEP for Curbcast, Janus's HTTP API for Janus.`,
+  ];
+  return out;
+}
+
+function capacitySection(r: Json): string[] {
+  const c = r.capacity;
+  if ('error' in c) return [`FAILED — ${String(c.error).split('\n')[0]}`];
+  const f = c.fit ?? {};
+  const l = c.limits ?? {};
+  const withLoops = (c.points as Json[]).some((p) => p.eventLoopPercent);
+  const phase: Record<string, string> = { baseline: 'publisher only', ramp: '', confirm: 'again', bisect: 'bisect' };
+  const rows = (c.points as Json[]).map((p) => [
+    `${p.viewers}${p.viewers !== p.requestedViewers ? ` (of ${p.requestedViewers})` : ''}${phase[p.phase] ? ` ${phase[p.phase]}` : ''}`,
+    n(p.nodeCpuPercent, 1),
+    n(p.nodeBusiestThread?.cpuPercent, 0),
+    n(p.nodeWaitPercent, 0),
+    n(p.nodeRssMB),
+    p.viewers === 0 ? '—' : `${n(p.lossPercent, 2)}${p.stalledViewers ? ` (${p.stalledViewers} got nothing: ${n(p.lossWithStalledPercent, 1)})` : ''}`,
+    p.viewers === 0 ? '—' : n(p.perViewerKbps),
+    `${n(p.farm?.cpuPercent, 0)} (${n(p.farm?.processes)})`,
+    n((p.publisherCpuPercent?.bench ?? 0) + (p.publisherCpuPercent?.ffmpeg ?? 0), 0),
+    n(p.otherCpuPercent, 0),
+    n(p.machineBusyPercent),
+    ...(withLoops ? [p.eventLoopPercent ? [n(p.eventLoopPercent.main), ...(p.eventLoopPercent.threads as number[]).map((t) => n(t))].join(' / ') : '—'] : []),
+    p.valid === false ? `**invalid: ${p.invalidReason}**` : p.over?.length ? `**over: ${(p.over as string[]).join(', ')}**` : 'ok',
+  ]);
+  const pct = (v: unknown, d = 2) => (typeof v === 'number' ? `${v.toFixed(d)}% of a core` : '—');
+  const over = c.firstOver ? `${(c.firstOver.limits as string[]).join(' and ')} at ${c.firstOver.viewers} viewers` : `${c.stoppedBy} (no limit reached)`;
+  const out = [
+    table(
+      ['Viewers', 'Node CPU, % of a core', 'Busiest node thread, %', 'Node waited for a CPU, %', 'Node RSS, MB', 'Loss, %', 'Per viewer, kbit/s', 'Farm CPU, % (processes)', 'Publisher CPU, %', 'Others, %', 'Machine busy, %', ...(withLoops ? ['Event loops, % busy (main / forwarding threads)'] : []), 'Limits'],
+      rows,
+    ),
+    table(
+      ['Result', 'Value'],
+      [
+        ['Last N below both limits', `**${n(c.lastGoodViewers)}**`],
+        ['Stopped by', over],
+        ['Limits', String(l.rule ?? '?')],
+        ['Hard caps', `${n(l.maxViewers)} viewers, ${n(l.budgetSeconds)} s (used ${n(c.seconds)} s with encode and start)`],
+        ['CPU per viewer (slope of node CPU over N, windows below the limits)', `**${pct(f.cpuPerViewerPercent, 3)}** (R² ${n(f.cpuR2, 3)}; fixed cost at N = 0: ${pct(f.cpuInterceptPercent, 1)}; ${n(f.points)} windows, ${(f.viewersRange ?? []).join('–')} viewers)`],
+        ['Viewers per core (100 / slope)', `**${n(f.viewersPerCore)}**`],
+        ['RSS per viewer (slope, rising windows)', typeof f.rssPerViewerMB === 'number' ? `**${(f.rssPerViewerMB * 1024).toFixed(0)} KB** (${n(f.rssInterceptMB)} MB at N = 0)` : '—'],
+        ['Node alone at the CPU limit (the line extrapolated)', f.viewersAtCpuLimit === null || f.viewersAtCpuLimit === undefined ? '—' : `≈ ${n(f.viewersAtCpuLimit)} viewers`],
+        ...(typeof f.busiestThreadCpuPerViewerPercent === 'number'
+          ? [[`Busiest node thread per viewer (slope), and where it reaches ${n(c.config?.cpuLimitPercentPerThread)}% of its core`, `${pct(f.busiestThreadCpuPerViewerPercent, 3)}; ≈ ${n(f.viewersAtThreadLimit)} viewers`]]
+          : []),
+        ['Viewer farm CPU per viewer (slope)', pct(f.farmCpuPerViewerPercent, 3)],
+      ],
+    ),
+  ];
+  if (c.diagnosis?.length) out.push((c.diagnosis as string[]).join(' '));
+  const reasons = Object.entries((c.nodeLog?.viewerCloseReasons ?? {}) as Record<string, number>);
+  if (reasons.length || c.nodeLog?.problems?.length) {
+    out.push(
+      `Node log: viewers closed ${reasons.length ? reasons.map(([why, count]) => `${count} × ${why}`).join(', ') : '(none logged)'}${c.nodeLog?.problems?.length ? `; first warnings/errors: ${(c.nodeLog.problems as string[]).slice(0, 4).map((x) => `“${x}”`).join('; ')}` : ''}.`,
+    );
+  }
+  out.push(
+    `Publisher: ${c.input?.method ?? '?'}; ${n(c.input?.sentKbps)} kbit/s, ${n(c.input?.sentPacketsPerSecond)} packets/s. Node: \`curbcast serve\`${c.config?.nodeArgs?.length ? ` ${c.config.nodeArgs.join(' ')}` : ''}${c.config?.recording === false ? '' : ' (recording its set, the default)'}. Viewers: werift WHEP viewers that count packets and sequence gaps (no decoding), ≤ ${n(c.config?.viewersPerFarm)} per farm process${c.config?.farmNice !== null && c.config?.farmNice !== undefined ? ` at nice ${c.config.farmNice}` : ''}, joined one at a time; ${n(c.config?.settleSeconds)} s settle, ${n(c.config?.windowSeconds)} s window per step; a crossing is measured twice, then the gap bisected. CPU is % of ONE core (the node: all its threads); "Node waited" is its threads' run-queue time (/proc schedstat): CPU it wanted while other work held the ${n(c.config?.cores)} cores; "Publisher" is the WHIP relay in the bench process plus ffmpeg; "Others" is the rest of the machine (other people's processes, kernel).`,
+  );
+  return out;
+}
+
 function verdict(measured: number | null | undefined, limit: number, unit: (v: number) => string): string {
   if (measured === null || measured === undefined || !Number.isFinite(measured)) return 'not measured';
   const d = limit - measured;
@@ -303,6 +404,14 @@ function targetsSection(chosen: Map<string, Source>): string[] {
     verdict(t && t.existingViewers >= TARGETS.ttffExistingViewers ? t.ttffMs?.p50 : null, TARGETS.ttffP50Ms, (v) => `${Math.round(v)} ms`),
   ]);
   const size = chosen.get('size')?.data.size;
+  const janus = chosen.get('janus')?.data.janus;
+  const jr = janus && !('error' in janus) ? janus.cpuPerViewerRatio : null;
+  rows.push([
+    `CPU per viewer, Curbcast / Janus`,
+    `≤ ×${TARGETS.cpuPerViewerRatioToJanus}`,
+    typeof jr === 'number' ? `×${jr.toFixed(2)} (${n(janus.perSfu?.curbcast?.cpuPerViewerPercent, 3)}% vs ${n(janus.perSfu?.janus?.cpuPerViewerPercent, 3)}% of a core)` : '—',
+    verdict(typeof jr === 'number' ? jr : null, TARGETS.cpuPerViewerRatioToJanus, (v) => `×${v.toFixed(2)}`),
+  ]);
   rows.push(['Viewer page JavaScript, gzipped', `≤ ${kb(TARGETS.viewerJsGzipBytes)}`, size ? kb(size.jsGzipBytes) : '—', verdict(size?.jsGzipBytes, TARGETS.viewerJsGzipBytes, kb)]);
   return [table(['Target (issue #9)', 'Goal', 'Measured', 'Result'], rows), 'A benchmark result on this machine, not a timed test: the numbers move with the load from other processes (see each section).'];
 }
@@ -333,6 +442,9 @@ export function renderBenchmarksMd(sources: Source[]): string {
     clips: clipsSection,
     chat: chatSection,
     simulcast: simulcastSection,
+    janus: janusSection,
+    capacity: capacitySection,
+    sendpath: sendPathMarkdown,
   };
   for (const section of SECTIONS) {
     const source = chosen.get(section.key);

@@ -11,6 +11,8 @@ export interface ViewerFarm {
   /** Viewers of Janus's Streaming mountpoint `mountpoint` (API at `apiUrl`, e.g. http://127.0.0.1:PORT/janus), ICE on `iceAddress`. */
   addJanus(apiUrl: string, mountpoint: number, iceAddress: string, count: number, joinTimeoutMs?: number): Promise<AddResult>;
   snapshot(): Promise<FarmSnapshot>;
+  /** DELETEs the `count` newest WHEP sessions and closes their peers. */
+  remove(count: number): Promise<StopResult>;
   /** DELETEs every WHEP session and closes every peer. */
   stopViewers(): Promise<StopResult>;
   /** Ends the child (after stopViewers, or without it); resolves when it is gone. */
@@ -67,6 +69,7 @@ export async function startViewerFarm(): Promise<ViewerFarm> {
     addJanus: (apiUrl, mountpoint, iceAddress, count, joinTimeoutMs = 15_000) =>
       request<AddResult>({ cmd: 'addJanus', apiUrl, mountpoint, iceAddress, count, joinTimeoutMs }, count * (joinTimeoutMs + 6000) + 5000),
     snapshot: () => request<FarmSnapshot>({ cmd: 'snapshot' }, 10_000),
+    remove: (count) => request<StopResult>({ cmd: 'remove', count }, 15_000),
     stopViewers: () => request<StopResult>({ cmd: 'stop' }, 15_000),
     async close() {
       if (exited) return;

@@ -7,6 +7,8 @@ export type FarmRequest =
    * their ICE bound to `iceAddress` (Janus's own: it refuses to pair with loopback).
    */
   | { id: number; cmd: 'addJanus'; apiUrl: string; mountpoint: number; iceAddress: string; count: number; joinTimeoutMs: number }
+  /** Closes the `count` most recently added viewers (WHEP DELETE first), e.g. to step an audience down. */
+  | { id: number; cmd: 'remove'; count: number }
   | { id: number; cmd: 'snapshot' }
   | { id: number; cmd: 'stop' };
 

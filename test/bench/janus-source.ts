@@ -114,7 +114,10 @@ export async function startSourceRelay(options: {
   source: EncodedSource;
   baseUrl: string;
   token: string;
-  janus: { videoPort: number; audioPort: number };
+  /** Janus's RTP mountpoint ports; without them the packets go to Curbcast only (the `capacity` section). */
+  janus?: { videoPort: number; audioPort: number };
+  /** Prefix of the progress line (default `janus`). */
+  label?: string;
   /** RTP payload types ffmpeg writes (the Janus mountpoint's; werift rewrites them for Curbcast). */
   videoPayloadType: number;
   audioPayloadType: number;
@@ -150,14 +153,14 @@ export async function startSourceRelay(options: {
     if (!isRtp(msg)) return;
     counters.videoPackets++;
     counters.videoBytes += msg.length;
-    out.send(msg, options.janus.videoPort, '127.0.0.1');
+    if (options.janus) out.send(msg, options.janus.videoPort, '127.0.0.1');
     video.writeRtp(msg);
   });
   audioIn.on('message', (msg) => {
     if (!isRtp(msg)) return;
     counters.audioPackets++;
     counters.audioBytes += msg.length;
-    out.send(msg, options.janus.audioPort, '127.0.0.1');
+    if (options.janus) out.send(msg, options.janus.audioPort, '127.0.0.1');
     audio.writeRtp(msg);
   });
 
@@ -222,7 +225,7 @@ export async function startSourceRelay(options: {
       if (Date.now() > deadline) throw new Error(`ffmpeg's RTP replay sent ${counters.videoPackets} video / ${counters.audioPackets} audio packets in 5 s: ${ffmpegStderr.trim().slice(-500)}`);
       await sleep(100);
     }
-    log(`janus: source flowing (ffmpeg pid ${ffmpeg.pid}) to Janus's mountpoint and, by WHIP, to Curbcast`);
+    log(`${options.label ?? 'janus'}: source flowing (ffmpeg pid ${ffmpeg.pid})${options.janus ? " to Janus's mountpoint and," : ''} by WHIP to Curbcast`);
   } catch (error) {
     await close();
     throw error;

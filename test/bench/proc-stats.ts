@@ -310,3 +310,68 @@ export function treeCpuMeter(root: number): TreeCpuMeter {
   started = true;
   return meter;
 }
+
+// ---- threads: CPU and time spent waiting for a CPU ------------------------------------------------
+
+export interface ThreadStat {
+  /** The thread's comm (Node names its workers, libuv and V8 threads). */
+  name: string;
+  cpuSeconds: number;
+  /**
+   * Time the thread was runnable but waited on a run queue (/proc/<pid>/task/<tid>/schedstat,
+   * second field): CPU it wanted and did not get because other work held the cores.
+   */
+  waitSeconds: number;
+}
+
+/** Every thread of `pid`, now (threads that have ended take their counts with them). */
+export function threadStats(pid: number): Map<number, ThreadStat> {
+  const out = new Map<number, ThreadStat>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const sched = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(/\s+/);
+      out.set(Number(tid), {
+        name,
+        cpuSeconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond(),
+        waitSeconds: Number(sched[1] ?? 0) / 1e9,
+      });
+    } catch {
+      // ended while we looked
+    }
+  }
+  return out;
+}
+
+export interface ThreadWindow {
+  /** Run-queue wait of all the process's threads together, % of the window (100 = one thread waited the whole time). */
+  waitPercent: number;
+  /** The busiest thread in the window, % of one core (one thread can use at most 100). */
+  busiestThread: { name: string; cpuPercent: number } | null;
+  /** Threads that used ≥ 5% of a core in the window. */
+  busyThreads: number;
+}
+
+/** CPU per thread and run-queue wait between two threadStats() of the same process, `seconds` apart. */
+export function threadWindow(a: Map<number, ThreadStat>, b: Map<number, ThreadStat>, seconds: number): ThreadWindow {
+  let wait = 0;
+  let busiest: { name: string; cpuPercent: number } | null = null;
+  let busyThreads = 0;
+  for (const [tid, t] of b) {
+    // A thread started during the window counts from zero.
+    const before = a.get(tid);
+    const cpuPercent = ((t.cpuSeconds - (before?.cpuSeconds ?? 0)) / seconds) * 100;
+    wait += t.waitSeconds - (before?.waitSeconds ?? 0);
+    if (cpuPercent >= 5) busyThreads++;
+    if (!busiest || cpuPercent > busiest.cpuPercent) busiest = { name: t.name, cpuPercent };
+  }
+  return { waitPercent: seconds > 0 ? (wait / seconds) * 100 : Number.NaN, busiestThread: busiest, busyThreads };
+}

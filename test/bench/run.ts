@@ -21,6 +21,12 @@
  * BENCH_TTFF_EXISTING=25 (farm viewers watching during the second set of TTFF joins)
  * BENCH_JANUS_VIEWERS=10,25  BENCH_JANUS_ROUNDS=2  BENCH_JANUS_BUDGET_S=240 (janus: Curbcast and Debian's
  * Janus side by side, same input and viewers → CPU per viewer of each and their ratio; janus.ts).
+ * BENCH_CAPACITY_STEPS=10,20,40,60,80,100,120,140,160,180,200  BENCH_CAPACITY_MAX_VIEWERS=200  BENCH_CAPACITY_BUDGET_S=480
+ * BENCH_CAPACITY_LOSS=0.5 (%)  BENCH_CAPACITY_CPU=85 (% of a core per node thread)  BENCH_FORWARDING_THREADS=<n> (passes
+ * `--forwarding-threads <n>` to the node; unset: not passed)  BENCH_CAPACITY_PER_FARM=40 (viewers per farm process)
+ * BENCH_CAPACITY_RECORDING=off  BENCH_CAPACITY_FARM_NICE=<n>  BENCH_CAPACITY_QUIET=40 (wait up to 30 s before each window
+ * while other processes use more of a core than this) (capacity: N raised until loss or the node's CPU limit;
+ * viewers per core, CPU and RSS per viewer by linear fit; capacity.ts).
  * BENCH_LATENCY_VIEWERS=1,25  BENCH_LATENCY_WINDOW_S=15  BENCH_LATENCY_SETTLE_S=10 (glass-to-glass
  * points: 1 measured Chromium viewer + n − 1 farm viewers)  BENCH_LATENCY_AUDIO=microphone (add audio:
  * lip sync)  BENCH_FARM_NICE=10 (the farm's nice value as the crowd of latency and loaded TTFF; off).
@@ -59,8 +65,10 @@ import { measureGlassToGlass, type GlassToGlass } from './latency.js';
 import { measureTtffWithViewers, type TtffWithViewers } from './ttff.js';
 import { writeBenchmarksMd } from './benchmarks-md.js';
 import { janusSection, janusSummary, type JanusBench, type JanusSection } from './janus.js';
+import { capacitySection, capacitySummary, type CapacityBench, type CapacitySection } from './capacity.js';
+import { runSendPathSection, sendPathSummary, type SendPathResult } from './sendpath.js';
 
-const SECTIONS = ['sweep', 'ttff', 'chat', 'recording', 'clips', 'vertical', 'simulcast', 'size', 'latency', 'janus'] as const;
+const SECTIONS = ['sweep', 'ttff', 'chat', 'recording', 'clips', 'vertical', 'simulcast', 'size', 'latency', 'janus', 'capacity', 'sendpath'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `--only a,b` (or `--only=a,b`): the sections to run; all of them without it. */
@@ -96,7 +104,7 @@ const config = {
   ttffWarmups: 1,
   joinTimeoutMs: 15_000,
   // The vertical shorts take a few minutes of their own, and so does simulcast (its budget, plus start and cleanup).
-  deadlineSeconds: env('BENCH_DEADLINE_S', (selected('vertical') ? 900 : 420) + (selected('simulcast') ? env('BENCH_SIMULCAST_BUDGET_S', 390) + 90 : 0) + (selected('ttff') ? 120 : 0) + (selected('latency') ? 180 : 0) + (selected('janus') ? env('BENCH_JANUS_BUDGET_S', 240) + 240 : 0)),
+  deadlineSeconds: env('BENCH_DEADLINE_S', (selected('vertical') ? 900 : 420) + (selected('simulcast') ? env('BENCH_SIMULCAST_BUDGET_S', 390) + 90 : 0) + (selected('ttff') ? 120 : 0) + (selected('latency') ? 180 : 0) + (selected('janus') ? env('BENCH_JANUS_BUDGET_S', 240) + 240 : 0) + (selected('capacity') ? env('BENCH_CAPACITY_BUDGET_S', 480) + 150 : 0) + (selected('sendpath') ? 180 : 0)),
   camera: { width: 1280, height: 720, fps: 30, seconds: 10, noise: env('BENCH_NOISE', 10) },
   /** Events sockets listening to the busker's chat, per fan-out point. */
   chatSockets: (process.env.BENCH_CHAT_SOCKETS ?? '50,500').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0),
@@ -121,6 +129,26 @@ const config = {
    * measurements (BENCH_FARM_NICE=off: unchanged): it is load, not the subject.
    */
   farmNice: process.env.BENCH_FARM_NICE === 'off' ? null : Number.isInteger(Number(process.env.BENCH_FARM_NICE ?? 10)) ? Number(process.env.BENCH_FARM_NICE ?? 10) : 10,
+  /** The capacity sweep (capacity.ts): N raised until a limit; the deadline allows the budget plus encode, start, the last step's overrun and cleanup. */
+  capacity: {
+    steps: (process.env.BENCH_CAPACITY_STEPS ?? '10,20,40,60,80,100,120,140,160,180,200').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0),
+    maxViewers: env('BENCH_CAPACITY_MAX_VIEWERS', 200),
+    budgetSeconds: env('BENCH_CAPACITY_BUDGET_S', 480),
+    lossLimitPercent: env('BENCH_CAPACITY_LOSS', 0.5),
+    cpuLimitPercentPerThread: env('BENCH_CAPACITY_CPU', 85),
+    /** null: `--forwarding-threads` is not passed (0 is passed as 0: everything on the main thread). */
+    forwardingThreads: process.env.BENCH_FORWARDING_THREADS !== undefined && Number.isInteger(Number(process.env.BENCH_FORWARDING_THREADS)) && Number(process.env.BENCH_FORWARDING_THREADS) >= 0 && process.env.BENCH_FORWARDING_THREADS !== '' ? Number(process.env.BENCH_FORWARDING_THREADS) : null,
+    recording: process.env.BENCH_CAPACITY_RECORDING !== 'off',
+    viewersPerFarm: env('BENCH_CAPACITY_PER_FARM', 40),
+    farmNice: process.env.BENCH_CAPACITY_FARM_NICE !== undefined && Number.isInteger(Number(process.env.BENCH_CAPACITY_FARM_NICE)) ? Number(process.env.BENCH_CAPACITY_FARM_NICE) : null,
+    starveWaitPercent: 10,
+    quietOthersPercent: env('BENCH_CAPACITY_QUIET', 40),
+    quietMaxWaitSeconds: 30,
+    bisectMinGap: 5,
+    settleSeconds: env('BENCH_SETTLE_S', 4),
+    windowSeconds: env('BENCH_WINDOW_S', 8),
+    source: { width: 1280, height: 720, fps: 30, seconds: 10, noise: env('BENCH_NOISE', 10), videoKbps: 2000 },
+  },
   /** Curbcast vs Debian's Janus (janus.ts); the deadline allows the budget plus install, encode, start and the last round's overrun. */
   janus: {
     viewerSteps: (process.env.BENCH_JANUS_VIEWERS ?? '10,25').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0),
@@ -154,6 +182,8 @@ let plainPublisher: BrowserPublisher | undefined;
 let simulcast: SimulcastSection | undefined;
 /** The janus section holds its own node, Janus, source relay and farm. */
 let janus: JanusSection | undefined;
+/** The capacity section holds its own node, source relay and farms. */
+let capacity: CapacitySection | undefined;
 let cleaning: Promise<void> | undefined;
 let aborted = false;
 
@@ -161,6 +191,7 @@ function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await simulcast?.cleanup().catch(() => undefined);
     await janus?.cleanup().catch(() => undefined);
+    await capacity?.cleanup().catch(() => undefined);
     await publisher?.close().catch(() => undefined);
     await plainPublisher?.close().catch(() => undefined);
     await plainNode?.stop().catch(() => undefined);
@@ -183,6 +214,7 @@ function abort(reason: string, code: number): void {
   farm?.killNow();
   simulcast?.killNow();
   janus?.killNow();
+  capacity?.killNow();
   // Browsers close in cleanup(); whatever is left when we exit, Playwright kills on exit.
   void withTimeout(cleanup(), 8000, 'cleanup')
     .catch(() => rmSync(tmp, { recursive: true, force: true }))
@@ -285,6 +317,8 @@ function summaryLine(r: Results): string {
   if (chat) parts.push(`chat to ${chat.sockets} sockets p50 ${chat.lastSocketMs.p50} ms p95 ${chat.lastSocketMs.p95} ms (×${r.chat?.lastSocketRatio ?? '?'} for ×${r.chat?.socketsRatio ?? '?'} sockets)`);
   if (r.simulcast) parts.push(simulcastSummary(r.simulcast));
   if (r.janus) parts.push(janusSummary(r.janus));
+  if (r.capacity) parts.push(capacitySummary(r.capacity));
+  if (r.sendpath) parts.push(sendPathSummary(r.sendpath));
   if (r.warnings.length) parts.push(`${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}`);
   return `bench: ${parts.join(' | ')}`;
 }
@@ -350,6 +384,10 @@ interface Results {
    * CPU per viewer of each and cpuPerViewerRatio (Curbcast / Janus); `skipped` without root/apt.
    */
   janus?: JanusBench;
+  /** Issue #9 benchmark 1: N raised until loss or the node's CPU limit (capacity.ts). */
+  capacity?: CapacityBench;
+  /** µs per packet forwarded to a werift viewer: werift's sendRtp vs the fast path, side by side (sendpath.ts). */
+  sendpath?: SendPathResult;
   /** Why viewers left (node's log) and the node's first warnings/errors. */
   nodeLog?: NodeLogSummary;
   /** Node-reported viewers after the farm DELETEd its sessions and after the TTFF pages closed (expect 0). */
@@ -409,10 +447,12 @@ async function main(): Promise<number> {
     if (selected('latency')) await runLatency(results, token);
     if (selected('simulcast')) await runSimulcast(results, token);
     if (selected('janus')) await runJanus(results, token);
+    if (selected('capacity')) await runCapacity(results, token);
+    if (selected('sendpath')) results.sendpath = await runSendPathSection();
     if (selected('clips') || selected('vertical')) await runShorts(results, token);
     addWarnings(results);
     const vertical = results.vertical;
-    const failed = (vertical && ('error' in vertical || vertical.problems.length > 0)) || (results.simulcast && 'error' in results.simulcast) || (results.janus && 'error' in results.janus);
+    const failed = (vertical && ('error' in vertical || vertical.problems.length > 0)) || (results.simulcast && 'error' in results.simulcast) || (results.janus && 'error' in results.janus) || (results.capacity && 'error' in results.capacity);
     return failed ? 1 : 0;
   } catch (error) {
     results.error = (error as Error).stack ?? String(error);
@@ -582,6 +622,23 @@ async function runSimulcast(results: Results, token: string): Promise<void> {
     log(`simulcast: FAILED: ${(error as Error).message}`);
   } finally {
     simulcast = undefined;
+  }
+}
+
+/** The capacity sweep (capacity.ts). A failure is the section's own: the others' numbers stand. */
+async function runCapacity(results: Results, token: string): Promise<void> {
+  const c = config.capacity;
+  capacity = capacitySection({ tmp, token, joinTimeoutMs: config.joinTimeoutMs, ...c });
+  try {
+    results.capacity = await capacity.run();
+    const r = results.capacity;
+    log(`capacity: ${capacitySummary(r)}`);
+    if ('warnings' in r) results.warnings.push(...r.warnings.map((w) => `capacity: ${w}`));
+  } catch (error) {
+    results.capacity = { error: (error as Error).message };
+    log(`capacity: FAILED: ${(error as Error).message}`);
+  } finally {
+    capacity = undefined;
   }
 }
 

@@ -142,6 +142,8 @@ export function farmRates(a: FarmSnapshot, b: FarmSnapshot) {
     worstViewerLossPercent: Math.max(0, ...perViewer.map((x) => (x.expected > 0 ? ((x.expected - x.packets) / x.expected) * 100 : 0))),
     stalledViewers: perViewer.filter((x) => x.videoPackets === 0).length,
     disconnectedViewers: perViewer.filter((x) => x.state !== 'connected').length,
+    /** The sums behind the rates, so that several farms' windows can be added up (capacity.ts). */
+    totals: { viewers: n, packets: perViewer.reduce((s, x) => s + x.packets, 0), expected, lost },
   };
 }
 

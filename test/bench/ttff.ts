@@ -27,6 +27,8 @@ export interface TtffResult {
   connectedMs: Distribution;
   /** Navigation start → POST /whep start (page load and offer), ms. */
   pageToPostMs: Distribution;
+  /** Navigation start → first decoded frame: the whole wait of someone who just opened the page, ms. */
+  pageToFirstFrameMs: Distribution;
   samplesMs: number[];
   warmupMs: number[];
   /** How the first frame was detected: the page's own timestamp or polling framesDecoded. */
@@ -68,6 +70,7 @@ export async function measureTtff(options: {
   const answers: number[] = [];
   const connected: number[] = [];
   const pageToPost: number[] = [];
+  const pageToFrame: number[] = [];
   const detection = new Set<string>();
   const failures: string[] = [];
   try {
@@ -90,6 +93,8 @@ export async function measureTtff(options: {
           answers.push(result.answerMs ?? Number.NaN);
           if (result.connectedMs !== undefined) connected.push(result.connectedMs);
           pageToPost.push(result.postStart ?? Number.NaN);
+          // The page's clock starts at its navigation (performance.timeOrigin).
+          pageToFrame.push(result.firstFrameAt ?? Number.NaN);
           detection.add(result.source ?? '?');
         }
       } catch (error) {
@@ -108,6 +113,7 @@ export async function measureTtff(options: {
     whepAnswerMs: distribution(answers),
     connectedMs: distribution(connected),
     pageToPostMs: distribution(pageToPost),
+    pageToFirstFrameMs: distribution(pageToFrame),
     samplesMs: samples.map((v) => round(v, 0)),
     warmupMs,
     detection: [...detection],

@@ -277,6 +277,13 @@ function snapshot(): FarmSnapshot {
   };
 }
 
+/** Closes the `count` newest viewers, all at once. */
+async function removeNewest(count: number): Promise<StopResult> {
+  const gone = viewers.splice(Math.max(0, viewers.length - count));
+  const results = await Promise.all(gone.map(closeViewer));
+  return { deleted: results.filter(Boolean).length, deleteFailures: results.filter((ok) => !ok).length };
+}
+
 async function stopAll(): Promise<StopResult> {
   const all = viewers.splice(0);
   const results = await Promise.all(all.map(closeViewer));
@@ -289,6 +296,8 @@ async function handle(request: FarmRequest): Promise<unknown> {
       return add(request.baseUrl, request.count, request.joinTimeoutMs);
     case 'addJanus':
       return add(request.apiUrl, request.count, request.joinTimeoutMs, (timeoutMs) => addJanusViewer(request.apiUrl, request.mountpoint, request.iceAddress, timeoutMs));
+    case 'remove':
+      return removeNewest(request.count);
     case 'snapshot':
       return snapshot();
     case 'stop':
