@@ -126,10 +126,9 @@ export class VideoLayers implements LayerSet {
     return this.#ordered.filter((layer) => layer.active);
   }
 
-  /** The best layer that flows now (or, before any has been measured, the best known). */
+  /** The best layer that flows now (topLayer). */
   get top(): VideoLayer | undefined {
-    const active = this.active;
-    return active[active.length - 1] ?? this.#ordered[this.#ordered.length - 1];
+    return topLayer(this.#ordered);
   }
 
   /** Updates bitrates and activity, and the order; called every few hundred ms. */
@@ -150,6 +149,16 @@ export class VideoLayers implements LayerSet {
     this.#layers.clear();
     this.#ordered = [];
   }
+}
+
+/**
+ * The best layer that flows now (or, before any has been measured, the best known), from layers
+ * ordered lowest first. One rule for the node's VideoLayers and their mirror in a forwarding
+ * thread, so a viewer starts on the same layer wherever it runs.
+ */
+export function topLayer<L extends LayerState>(ordered: readonly L[]): L | undefined {
+  for (let i = ordered.length - 1; i >= 0; i--) if (ordered[i]!.active) return ordered[i];
+  return ordered[ordered.length - 1];
 }
 
 /** By picture size when both are known (what the encoder made), else by bitrate. */

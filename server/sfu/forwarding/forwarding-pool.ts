@@ -1,19 +1,9 @@
 import { availableParallelism } from 'node:os';
-import type { Logger } from 'pino';
+import { levels, type Level, type Logger } from 'pino';
 import type { SetTracks } from '../stage.js';
 import type { PeerSettings, ShardGauges } from './protocol.js';
 import { Shard } from './shard.js';
 import { ShardedViewerHost } from './sharded-viewer-host.js';
-
-/** Pino's numeric levels, for the threads' log lines. */
-const LEVEL_NAMES: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
-  10: 'trace',
-  20: 'debug',
-  30: 'info',
-  40: 'warn',
-  50: 'error',
-  60: 'fatal',
-};
 
 /** A thread that died is replaced after this long (not at once: no crash loop at full speed), ms. */
 const RESTART_DELAY_MS = 1000;
@@ -126,7 +116,7 @@ export class ForwardingPool {
 function relayLogLine(logger: Logger, line: string): void {
   try {
     const { level, msg, time: _time, pid: _pid, hostname: _hostname, ...fields } = JSON.parse(line) as Record<string, unknown>;
-    const name = LEVEL_NAMES[typeof level === 'number' ? level : 30] ?? 'info';
+    const name = ((typeof level === 'number' && levels.labels[level]) || 'info') as Level;
     logger[name](fields, typeof msg === 'string' ? msg : '');
   } catch {
     logger.warn({ line }, 'forwarding thread: unreadable log line');

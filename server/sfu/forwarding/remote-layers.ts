@@ -1,6 +1,6 @@
 import type { RtpPacket, RTCRtpCodecParameters } from 'werift';
 import type { MediaKind, TrackSource } from '../track.js';
-import type { ChoosableLayer, LayerSet, LayerState } from '../video-layers.js';
+import { topLayer, type ChoosableLayer, type LayerSet, type LayerState } from '../video-layers.js';
 
 /**
  * In a forwarding thread: one of the set's tracks, fed with the packets the main thread posts.
@@ -85,7 +85,6 @@ export class RemoteLayers implements LayerSet {
   }
 
   get top(): ChoosableLayer | undefined {
-    const active = this.active;
-    return active[active.length - 1] ?? this.#ordered[this.#ordered.length - 1];
+    return topLayer(this.#ordered);
   }
 }
