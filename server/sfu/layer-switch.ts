@@ -1,4 +1,5 @@
 import { RtpHeader, RtpPacket, type RTCRtpCodecParameters } from 'werift';
+import type { GopCache } from './gop-cache.js';
 import type { TrackSource } from './track.js';
 import { isKeyframeStart, readVp8Descriptor, rewriteVp8 } from './video-frames.js';
 
@@ -9,6 +10,8 @@ const LATE_PACKET_WINDOW = 1000;
 export interface SwitchableLayer {
   readonly id: string;
   readonly track: TrackSource;
+  /** The layer's packets since its last keyframe, for viewers that connect mid-group. */
+  readonly gop?: GopCache;
 }
 
 /**
@@ -98,6 +101,16 @@ export class LayerSwitch implements TrackSource {
 
   requestKeyframe(): void {
     (this.#pending ?? this.#current)?.track.requestKeyframe();
+  }
+
+  /**
+   * The current layer's group of pictures so far (GopCache), for a viewer whose connection just
+   * came up; only while packets still pass untouched (no switch yet), so the cached packets
+   * number on exactly into the live ones.
+   */
+  catchUp(now = Date.now()): RtpPacket[] | undefined {
+    if (!this.#identity || !this.#current) return undefined;
+    return this.#current.gop?.catchUp(now);
   }
 
   close(): void {

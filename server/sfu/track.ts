@@ -13,4 +13,9 @@ export interface TrackSource {
   onPacket(listener: (packet: RtpPacket) => void): () => void;
   /** Ask the sender for a keyframe; rate-limited by the source. */
   requestKeyframe(): void;
+  /**
+   * Video: what a sink that starts now can decode at once — the packets since the last keyframe,
+   * if recent (GopCache) — or undefined (then it asks for a keyframe and waits).
+   */
+  catchUp?(now?: number): RtpPacket[] | undefined;
 }

@@ -1,5 +1,6 @@
 import type { RtpPacket, RTCRtpCodecParameters } from 'werift';
 import type { SwitchableLayer } from './layer-switch.js';
+import { GopCache } from './gop-cache.js';
 import { StageTrack } from './stage-track.js';
 import type { TrackSource } from './track.js';
 import { readVp8Descriptor, vp8KeyframeSize } from './video-frames.js';
@@ -46,6 +47,7 @@ class MeasuredLayer implements VideoLayer {
   active = false;
   bytes = 0;
   lastPacketAt = 0;
+  readonly gop: GopCache;
   readonly #unsubscribe: () => void;
 
   constructor(
@@ -53,6 +55,7 @@ class MeasuredLayer implements VideoLayer {
     readonly track: StageTrack,
     vp8: boolean,
   ) {
+    this.gop = new GopCache(track.codec.mimeType);
     this.#unsubscribe = track.onPacket((packet) => this.#measure(packet, vp8));
   }
 
@@ -62,8 +65,10 @@ class MeasuredLayer implements VideoLayer {
   }
 
   #measure(packet: RtpPacket, vp8: boolean): void {
+    const now = Date.now();
     this.bytes += packet.payload.length;
-    this.lastPacketAt = Date.now();
+    this.lastPacketAt = now;
+    this.gop.push(packet, now);
     if (!vp8) return;
     const first = packet.payload[0];
     // Only a frame's first packet (S bit) can start a keyframe: skip parsing the rest.
@@ -113,7 +118,12 @@ export class VideoLayers implements LayerSet {
 
   /** The publisher is gone (or came back with fewer layers): these layers go quiet. */
   detach(keep: ReadonlySet<string> = new Set()): void {
-    for (const [id, layer] of this.#layers) if (!keep.has(id)) layer.track.detach();
+    for (const [id, layer] of this.#layers) {
+      if (keep.has(id)) continue;
+      layer.track.detach();
+      // A returning publisher's encoder starts afresh: frames from before cannot lead into its stream.
+      layer.gop.clear();
+    }
   }
 
   /** Every layer, lowest quality first (active or not). */

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import {
   RTCPeerConnection,
   RtcpRrPacket,
+  type RTCRtpSender,
   type RtcpPacket,
   type RtpPacket,
 } from 'werift';
@@ -49,6 +50,8 @@ export class Viewer extends EventEmitter<ViewerEvents> {
   readonly #unsubscribes: Array<() => void> = [];
   readonly #lifecycle: PeerLifecycle;
   readonly #untrack = instances.track('viewer', this);
+  /** Where the video goes, once negotiated (a connected viewer's catch-up is sent through it). */
+  #videoSender: RTCRtpSender | undefined;
   #closed = false;
 
   constructor(options: ViewerOptions) {
@@ -91,6 +94,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
       const source = this.#options.sources[kind];
       if (!source || !transceiver.sender.codec) continue;
       const sender = transceiver.sender;
+      if (kind === 'video') this.#videoSender = sender;
       const forward = (packet: RtpPacket) => {
         if (this.#lifecycle.connected) forwardRtp(sender, packet);
       };
@@ -114,6 +118,9 @@ export class Viewer extends EventEmitter<ViewerEvents> {
       );
     }
     this.#lifecycle.awaitConnection();
+    // Asked now rather than once connected: the keyframe is made and sent while ICE and DTLS come
+    // up, and waits in the layer's GopCache for this viewer (see #onConnected).
+    this.#options.sources.video?.requestKeyframe();
     return answer;
   }
 
@@ -133,8 +140,14 @@ export class Viewer extends EventEmitter<ViewerEvents> {
   }
 
   #onConnected(): void {
-    // Without this a new viewer waits for the publisher's next periodic keyframe: seconds of black.
-    this.#options.sources.video?.requestKeyframe();
+    const video = this.#options.sources.video;
+    const sender = this.#videoSender;
+    // The group of pictures so far (from a keyframe, usually the one asked for in accept()), so the
+    // player decodes at once; live packets follow on from the next one.
+    const catchUp = video?.catchUp?.();
+    if (catchUp && sender) for (const packet of catchUp) forwardRtp(sender, packet);
+    // Else a fresh keyframe: without one the player would wait for the publisher's next, seconds of black.
+    else video?.requestKeyframe();
     this.emit('connected');
   }
 }

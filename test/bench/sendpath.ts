@@ -17,6 +17,7 @@
  *
  * Knobs (environment): BENCH_SENDPATH_VIEWERS=20  BENCH_SENDPATH_ROUNDS=2  BENCH_SENDPATH_WINDOW_S=8
  * BENCH_SENDPATH_SETTLE_S=2. The defaults take about 2 minutes (more when the machine is busy).
+ * SENDPATH_PROF=<dir>: the sender process writes a V8 CPU profile there (`--cpu-prof`).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -319,7 +320,8 @@ interface SenderProcess {
 async function startSender(): Promise<SenderProcess> {
   const script = new URL('./sendpath-sender.ts', import.meta.url).pathname;
   // Its output goes to our stderr: our stdout carries only the results.
-  const child: ChildProcess = fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 2, 2, 'ipc'] });
+  const profile = process.env.SENDPATH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SENDPATH_PROF}`] : [];
+  const child: ChildProcess = fork(script, [], { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 2, 2, 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 1;

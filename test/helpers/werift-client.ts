@@ -12,6 +12,7 @@ import {
   useVP8,
   type PeerConfig,
 } from 'werift';
+import { isKeyframeStart } from '../../server/sfu/video-frames.js';
 
 /**
  * A full (non-lite) werift agent falls back to Google's STUN server when none is configured, so
@@ -63,15 +64,29 @@ export interface TestPublisher extends WeriftSession {
   pliCount(): number;
 }
 
+export interface TestPublisherOptions {
+  /** Answer a keyframe request with a keyframe in the next frame, as a browser's encoder does (default: only every 60th frame is one). */
+  keyframeOnRequest?: boolean;
+}
+
 /** `path`: the WHIP endpoint, e.g. `/whip?resume=<id>` to continue a set. */
-export async function publishWithWerift(baseUrl: string, token: string | undefined, path = '/whip'): Promise<TestPublisher> {
+export async function publishWithWerift(
+  baseUrl: string,
+  token: string | undefined,
+  path = '/whip',
+  options: TestPublisherOptions = {},
+): Promise<TestPublisher> {
   const pc = new RTCPeerConnection(loopbackClientConfig());
   const video = new MediaStreamTrack({ kind: 'video' });
   const audio = new MediaStreamTrack({ kind: 'audio' });
   const videoTransceiver = pc.addTransceiver(video, { direction: 'sendonly' });
   pc.addTransceiver(audio, { direction: 'sendonly' });
   let plis = 0;
-  videoTransceiver.sender.onPictureLossIndication.subscribe(() => plis++);
+  let keyframeRequested = false;
+  videoTransceiver.sender.onPictureLossIndication.subscribe(() => {
+    plis++;
+    if (options.keyframeOnRequest) keyframeRequested = true;
+  });
   const session = await postOffer(`${baseUrl}${path}`, pc, token ? { Authorization: `Bearer ${token}` } : {});
   let timer: NodeJS.Timeout | undefined;
   let seq = 0;
@@ -82,7 +97,8 @@ export async function publishWithWerift(baseUrl: string, token: string | undefin
     startMedia() {
       timer = setInterval(() => {
         frame++;
-        const keyframe = frame % 60 === 1;
+        const keyframe = frame % 60 === 1 || keyframeRequested;
+        keyframeRequested = false;
         // VP8 payload descriptor (S=1) + a payload header whose P bit says key/delta frame.
         const vp8 = Buffer.concat([Buffer.from([0x10, keyframe ? 0x00 : 0x01]), Buffer.alloc(900, frame & 0xff)]);
         video.writeRtp(
@@ -107,6 +123,8 @@ export interface ReceivedPacket {
   ssrc: number;
   sequenceNumber: number;
   timestamp: number;
+  /** Video: the packet starts a keyframe. */
+  keyframe: boolean;
   /** Date.now() on arrival. */
   at: number;
 }
@@ -132,7 +150,8 @@ export async function playWithWerift(baseUrl: string): Promise<TestViewer> {
       if (track.kind !== 'audio' && track.kind !== 'video') return;
       packets[track.kind]++;
       const { ssrc, sequenceNumber, timestamp } = packet.header;
-      received[track.kind].push({ ssrc, sequenceNumber, timestamp, at: Date.now() });
+      const keyframe = track.kind === 'video' && isKeyframeStart('video/VP8', packet.payload);
+      received[track.kind].push({ ssrc, sequenceNumber, timestamp, keyframe, at: Date.now() });
     });
   });
   const session = await postOffer(`${baseUrl}/whep`, pc, {});

@@ -1,4 +1,5 @@
 import type { RtpPacket, RTCRtpCodecParameters } from 'werift';
+import { GopCache } from '../gop-cache.js';
 import type { MediaKind, TrackSource } from '../track.js';
 import { topLayer, type ChoosableLayer, type LayerSet, type LayerState } from '../video-layers.js';
 
@@ -39,11 +40,16 @@ class RemoteLayer implements ChoosableLayer {
   width: number | undefined;
   height: number | undefined;
   active = false;
+  readonly gop: GopCache;
 
   constructor(
     readonly id: string,
     readonly track: RemoteTrack,
-  ) {}
+  ) {
+    // Each thread keeps its own copy of the group, next to its viewers (the packets are here anyway).
+    this.gop = new GopCache(track.codec.mimeType);
+    track.onPacket((packet) => this.gop.push(packet));
+  }
 }
 
 /**
