@@ -25,7 +25,7 @@ import { ShortsGallery } from './clips/shorts-gallery.js';
 import { MediaLinks } from './media-links.js';
 import { viewerUrls } from './network.js';
 import { defaultPagesDir } from './paths.js';
-import type { IceSettings } from './sfu/peer-config.js';
+import { warmDtlsCertificate, type IceSettings } from './sfu/peer-config.js';
 import { Sfu } from './sfu/sfu.js';
 import { defaultForwardingThreads, ForwardingPool } from './sfu/forwarding/forwarding-pool.js';
 import { LIBRARY_FILE, openLibraryDatabase, type WritableDB } from './library/database.js';
@@ -86,13 +86,36 @@ export interface CurbcastNode {
 
 /** Opens the node's rooms in order (token, SFU, events, HTTP) and closes them in reverse. */
 export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
-  const host = options.host ?? '0.0.0.0';
   const logger = options.logger;
   const token = await PublishToken.open(options.dataDir, options.publishToken);
-  const publishToken = () => token.value;
+  // The main thread's (publisher's, and viewers' without threads) certificate, made while we start.
+  const certificate = warmDtlsCertificate().catch((error: unknown) => logger.warn({ error }, 'DTLS certificate not made ahead'));
 
   const forwarding = await startForwarding(options.forwardingThreads ?? defaultForwardingThreads(), logger);
-  const db = openLibraryDatabase(join(options.dataDir, LIBRARY_FILE));
+  let db: WritableDB | undefined;
+  try {
+    db = openLibraryDatabase(join(options.dataDir, LIBRARY_FILE));
+    const node = await openRooms(options, token, forwarding, db);
+    await certificate;
+    return node;
+  } catch (error) {
+    // A node that did not start leaves nothing running: its threads stop, its database closes.
+    db?.close();
+    await forwarding?.close();
+    throw error;
+  }
+}
+
+/** Everything past the threads and the database, which startNode() undoes if this throws. */
+async function openRooms(
+  options: NodeOptions,
+  token: PublishToken,
+  forwarding: ForwardingPool | undefined,
+  db: WritableDB,
+): Promise<CurbcastNode> {
+  const host = options.host ?? '0.0.0.0';
+  const logger = options.logger;
+  const publishToken = () => token.value;
   const sfu = new Sfu({
     forwarding,
     ice: options.ice ?? {},

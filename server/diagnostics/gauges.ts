@@ -6,6 +6,7 @@ import type { Audience } from '../audience/audience.js';
 import type { ClipExporter } from '../clips/clip-exporter.js';
 import type { SetArchive } from '../record/archive.js';
 import type { Sfu } from '../sfu/sfu.js';
+import type { ShardGauges } from '../sfu/forwarding/protocol.js';
 
 /**
  * Counts of the node's own long-lived objects, by kind: how many are open (constructed and not
@@ -89,6 +90,8 @@ export interface Gauges {
     forwarding: {
       threads: Array<{ index: number; viewers: number; eventLoop: { activeMs: number; idleMs: number } }>;
       main: { activeMs: number; idleMs: number };
+      /** Packets the threads dropped because they fell behind (stale-packets.ts), since they started. */
+      shedPackets: { audio: number; video: number };
     };
   };
   /** Open objects by kind (see `instances`), the forwarding threads' included. */
@@ -165,7 +168,7 @@ export async function collectGauges(sources: GaugeSources, options: { gc?: boole
       viewerSessions: stage?.sessionCount ?? 0,
       viewersConnected: stage?.viewerCount ?? 0,
       layers: layerGauges(stage),
-      forwarding: forwardingGauges(sfu),
+      forwarding: forwardingGauges(sfu, threadGauges),
     },
     open,
     inMemory: sumCounts([instances.inMemory(), ...threadGauges.map((thread) => thread.inMemory)]),
@@ -197,16 +200,18 @@ function layerGauges(stage: Sfu['stage']): Gauges['sfu']['layers'] {
   }));
 }
 
-function forwardingGauges(sfu: Sfu): Gauges['sfu']['forwarding'] {
+function forwardingGauges(sfu: Sfu, threadGauges: readonly ShardGauges[]): Gauges['sfu']['forwarding'] {
   const main = performance.eventLoopUtilization();
-  const sessionsOn = new Map<number, number>();
-  for (const id of sfu.stage?.viewerLayers().keys() ?? []) {
-    const thread = sfu.stage?.viewer(id)?.thread ?? -1;
-    sessionsOn.set(thread, (sessionsOn.get(thread) ?? 0) + 1);
+  const sessionsOn = sfu.stage?.sessionsByThread() ?? new Map<number, number>();
+  const shedPackets = { audio: 0, video: 0 };
+  for (const { shed } of threadGauges) {
+    shedPackets.audio += shed.audio;
+    shedPackets.video += shed.video;
   }
   return {
     threads: sfu.forwarding?.reports((shard) => sessionsOn.get(shard.index) ?? 0) ?? [],
     main: { activeMs: Math.round(main.active), idleMs: Math.round(main.idle) },
+    shedPackets,
   };
 }
 

@@ -119,6 +119,11 @@ export class Stage extends EventEmitter<StageEvents> {
     return this.#viewers?.viewerLayers() ?? new Map();
   }
 
+  /** Sessions by forwarding thread index (empty with no threads, or no set). */
+  sessionsByThread(): Map<number, number> {
+    return this.#viewers?.sessionsByThread() ?? new Map();
+  }
+
   /** Whether `sessionId` published this set, now or before a reconnection. */
   owns(sessionId: string): boolean {
     return this.#publisherIds.has(sessionId);

@@ -2,8 +2,13 @@
  * Forwarding threads (issue #9): viewers' peers run on worker threads, fed once per packet per
  * thread by the main thread. Real werift publisher and viewers on 127.0.0.1, the real node.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startTestNode, TEST_TOKEN } from '../helpers/node.js';
+import { ForwardingPool } from '../../server/sfu/forwarding/forwarding-pool.js';
+import { LIBRARY_FILE } from '../../server/library/database.js';
 import { playWithWerift, publishWithWerift, type TestViewer } from '../helpers/werift-client.js';
 import { waitFor } from '../helpers/wait.js';
 import type { Gauges } from '../../server/diagnostics/gauges.js';
@@ -112,6 +117,41 @@ describe('forwarding threads', () => {
     expect(stage.viewer(sessionOf(again))?.thread).toBe(0);
   });
 
+  it('a thread that falls behind drops what waited too long, asks for a keyframe, and carries on', async () => {
+    node = await startTestNode({ forwardingThreads: 1, silenceTimeoutMs: 5000 });
+    const live = node;
+    const base = `http://127.0.0.1:${live.port}`;
+    const publisher = await publishWithWerift(base, TEST_TOKEN);
+    cleanups.push(() => publisher.stop());
+    publisher.startMedia();
+    await waitFor('the set to be live', () => live.sfu.status().live);
+    const viewer = await watch(base);
+    await viewer.waitForPackets(30);
+    const keyframeRequests = publisher.pliCount();
+    // (A busy machine may already have made the thread drop a few.)
+    const before = (await gauges(base)).sfu.forwarding.shedPackets;
+
+    // 1.5 s without a turn: ~45 video and ~100 audio packets queue up for the thread meanwhile.
+    const stalledAt = viewer.received.video.length;
+    live.sfu.forwarding!.shards[0]!.stallForTest(1500);
+    await waitFor('video to flow again after the stall', () => viewer.received.video.length >= stalledAt + 60, 10_000);
+
+    const total = (await gauges(base)).sfu.forwarding.shedPackets;
+    const shed = { audio: total.audio - before.audio, video: total.video - before.video };
+    // Video that waited over STALE_VIDEO_MS and audio that waited over STALE_AUDIO_MS were dropped…
+    expect(shed.video).toBeGreaterThan(20);
+    expect(shed.audio).toBeGreaterThan(0);
+    // …fewer audio packets than the stall queued (audio is kept longer than video).
+    expect(shed.audio).toBeLessThan(100);
+    // The viewer saw the hole, and the thread asked for a keyframe to mend it.
+    // From the last packet before the stall on.
+    const after = viewer.received.video.slice(stalledAt - 1);
+    const jumps = after.slice(1).map((packet, i) => (packet.sequenceNumber - after[i]!.sequenceNumber) & 0xffff);
+    expect(Math.max(...jumps)).toBeGreaterThan(20);
+    await waitFor('a keyframe request after the stall', () => publisher.pliCount() > keyframeRequests);
+    expect(live.sfu.status().viewers).toBe(1);
+  });
+
   it('with 0 threads the viewers run on the main thread, as before', async () => {
     const { node: live, base } = await liveNode(0);
     expect(live.sfu.forwarding).toBeUndefined();
@@ -119,5 +159,24 @@ describe('forwarding threads', () => {
     await viewer.waitForPackets(20);
     expect(live.sfu.stage!.viewer(sessionOf(viewer))?.thread).toBeUndefined();
     expect((await gauges(base)).sfu.forwarding.threads).toEqual([]);
+  });
+
+  it('a node that fails to start stops the threads it started', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'curbcast-test-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    // A folder where the library file should be: the database cannot open.
+    await mkdir(join(dataDir, LIBRARY_FILE));
+    const started: ForwardingPool[] = [];
+    const start = ForwardingPool.start.bind(ForwardingPool);
+    const spy = vi.spyOn(ForwardingPool, 'start').mockImplementation(async (options) => {
+      const pool = await start(options);
+      started.push(pool);
+      return pool;
+    });
+    cleanups.push(async () => spy.mockRestore());
+    await expect(startTestNode({ dataDir, forwardingThreads: 2 })).rejects.toThrow();
+    expect(started).toHaveLength(1);
+    expect(started[0]!.shards).toHaveLength(2);
+    expect(started[0]!.shards.every((shard) => !shard.alive)).toBe(true);
   });
 });

@@ -140,7 +140,10 @@ describe('WHIP publish and WHEP play through the real node (werift clients, 127.
     expect((await post('{"quality":')).status).toBe(400);
     expect((await post(JSON.stringify({ quality: 'low', extra: 1 }))).status).toBe(400);
     expect((await post(JSON.stringify({ quality: 'low' }), `${base}/whep/00000000-0000-0000-0000-000000000000/layer`)).status).toBe(404);
-    // A publisher without simulcast has one layer: whatever is chosen, the viewer stays on it.
+    // A publisher without simulcast has one layer: whatever is chosen, the viewer stays on it
+    // (as its forwarding thread reports it on the next layers tick).
+    const session = viewer.location?.split('/').pop() ?? '';
+    await waitFor('the viewer on the one layer', () => node.sfu.stage!.viewerLayers().get(session) === '');
     expect([...node.sfu.stage!.viewerLayers().values()]).toEqual(['']);
   });
 });

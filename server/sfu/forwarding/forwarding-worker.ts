@@ -16,6 +16,8 @@ import { forceGc, instances } from '../../diagnostics/gauges.js';
 import { LocalViewerHost } from './local-viewer-host.js';
 import { codecFromData } from './codec-data.js';
 import { RemoteLayers, RemoteTrack } from './remote-layers.js';
+import { StalePacketFilter } from './stale-packets.js';
+import { warmDtlsCertificate } from '../peer-config.js';
 import type { FromShard, ShardError, ShardStart, ToShard, TrackId } from './protocol.js';
 
 const port = parentPort;
@@ -37,6 +39,12 @@ interface MirroredSet {
 }
 
 let current: MirroredSet | undefined;
+
+/** Drops what waited too long in this thread's queue when it falls behind (for the thread's lifetime). */
+const stale = new StalePacketFilter({
+  onShed: (track) => current?.layers?.lostPackets(track.slice('video:'.length)),
+  onRecovered: (track) => current?.tracks.get(track)?.requestKeyframe(),
+});
 
 function beginSet(message: Extract<ToShard, { type: 'set-begin' }>): void {
   endSet('a new set began');
@@ -107,7 +115,7 @@ async function gauges(request: number, gc: boolean): Promise<void> {
   post({
     type: 'gauges',
     request,
-    snapshot: { open: instances.open(), inMemory: instances.inMemory(), resources, heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, gcForced },
+    snapshot: { open: instances.open(), inMemory: instances.inMemory(), resources, heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, gcForced, shed: { ...stale.shed } },
   });
 }
 
@@ -115,6 +123,7 @@ function handle(message: ToShard): void {
   switch (message.type) {
     case 'rtp': {
       if (current?.id !== message.set) return;
+      if (!stale.admit(message.track, message.postedAt, Date.now())) return;
       const track = current.tracks.get(message.track);
       if (track) track.deliver(RtpPacket.deSerialize(Buffer.from(message.packet.buffer, message.packet.byteOffset, message.packet.byteLength)));
       return;
@@ -143,6 +152,13 @@ function handle(message: ToShard): void {
     case 'gauges':
       void gauges(message.request, message.gc);
       return;
+    case 'stall-for-test': {
+      const until = Date.now() + message.ms;
+      while (Date.now() < until) {
+        // Busy, as a thread that cannot keep up is: its queue grows meanwhile.
+      }
+      return;
+    }
   }
 }
 
@@ -156,4 +172,7 @@ port.on('message', (message: ToShard) => {
 });
 // Event-loop use is read by the main thread (worker.performance); touch it so it starts now.
 performance.eventLoopUtilization();
-post({ type: 'ready' });
+// Ready once the thread's DTLS certificate is made, so no viewer's join waits for it.
+warmDtlsCertificate()
+  .catch((error: unknown) => logger.warn({ error }, 'forwarding thread: DTLS certificate not made ahead'))
+  .finally(() => post({ type: 'ready' }));

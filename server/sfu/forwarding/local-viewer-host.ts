@@ -89,6 +89,10 @@ export class LocalViewerHost implements ViewerHost {
     return new Map([...this.#selectors].map(([id, selector]) => [id, selector.source.layer]));
   }
 
+  sessionsByThread(): Map<number, number> {
+    return new Map();
+  }
+
   tick(now: number): void {
     for (const selector of this.#selectors.values()) selector.tick(now);
   }

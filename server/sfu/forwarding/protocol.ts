@@ -34,15 +34,17 @@ export type ToShard =
   /** A set went live: the thread mirrors its tracks. `set` numbers sets, so late messages of an ended one are told apart. */
   | { type: 'set-begin'; set: number; peers: PeerSettings; audio: CodecData | undefined; video: CodecData | undefined; layers: LayerState[] }
   | { type: 'set-end'; set: number }
-  /** One RTP packet of a track (serialized; the buffer is transferred). */
-  | { type: 'rtp'; set: number; track: TrackId; packet: Uint8Array }
+  /** One RTP packet of a track (serialized; the buffer is transferred), posted at `postedAt` (Date.now()). */
+  | { type: 'rtp'; set: number; track: TrackId; packet: Uint8Array; postedAt: number }
   /** The layers were measured (the stage's tick): the thread's selectors choose. */
   | { type: 'layers'; set: number; layers: LayerState[] }
   | { type: 'open'; set: number; viewer: string; offer: string }
   | { type: 'close'; viewer: string; reason: string }
   | { type: 'prefer'; viewer: string; preference: QualityPreference }
   /** Diagnostics: the thread's counts (after a collection when `gc`). */
-  | { type: 'gauges'; request: number; gc: boolean };
+  | { type: 'gauges'; request: number; gc: boolean }
+  /** Tests: the thread blocks for `ms`, as a thread that cannot keep up does. */
+  | { type: 'stall-for-test'; ms: number };
 
 export type FromShard =
   | { type: 'ready' }
@@ -81,4 +83,6 @@ export interface ShardGauges {
   heapUsed: number;
   heapTotal: number;
   gcForced: boolean;
+  /** Packets dropped because they waited too long in the thread's queue (stale-packets.ts). */
+  shed: { audio: number; video: number };
 }

@@ -86,6 +86,11 @@ export class RemoteLayers implements LayerSet {
     return this.#ordered;
   }
 
+  /** Packets of this layer were dropped here: the group of pictures cached for joiners has a hole. */
+  lostPackets(layerId: string): void {
+    this.#layers.get(layerId)?.gop.clear();
+  }
+
   get active(): ChoosableLayer[] {
     return this.#ordered.filter((layer) => layer.active);
   }

@@ -92,6 +92,11 @@ export class Shard extends EventEmitter<ShardEvents> {
     return this.#worker.terminate();
   }
 
+  /** Blocks the thread for `ms`, as a thread that falls behind is (tests of load shedding). */
+  stallForTest(ms: number): void {
+    this.post({ type: 'stall-for-test', ms });
+  }
+
   #answerGauges(request: number, snapshot: ShardGauges | undefined): void {
     const answer = this.#gaugeRequests.get(request);
     this.#gaugeRequests.delete(request);

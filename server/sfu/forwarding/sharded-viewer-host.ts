@@ -108,6 +108,10 @@ export class ShardedViewerHost implements ViewerHost {
     return new Map([...this.#sessions.keys()].map((id) => [id, this.#layersByViewer.get(id)]));
   }
 
+  sessionsByThread(): Map<number, number> {
+    return new Map([...this.#perShard].map(([shard, sessions]) => [shard.index, sessions]));
+  }
+
   tick(): void {
     this.#subscribeNewLayers();
     const layers = this.#layerStates();
@@ -228,11 +232,16 @@ export class ShardedViewerHost implements ViewerHost {
   /** One packet to every thread with a viewer of this set: serialized once, one copy per thread. */
   #post(track: TrackId, packet: RtpPacket): void {
     let bytes: Buffer | undefined;
+    let postedAt = 0;
     for (const [shard, sessions] of this.#perShard) {
       if (sessions <= 0 || !this.#begun.has(shard)) continue;
-      bytes ??= packet.serialize();
+      if (!bytes) {
+        bytes = packet.serialize();
+        // A thread that falls behind drops what waited too long (stale-packets.ts).
+        postedAt = Date.now();
+      }
       const copy = new Uint8Array(bytes);
-      shard.post({ type: 'rtp', set: this.#setNumber, track, packet: copy }, [copy.buffer]);
+      shard.post({ type: 'rtp', set: this.#setNumber, track, packet: copy, postedAt }, [copy.buffer]);
     }
   }
 }

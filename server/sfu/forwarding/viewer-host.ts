@@ -31,6 +31,8 @@ export interface ViewerHost {
   prefer(viewerId: string, preference: QualityPreference): boolean;
   /** The layer each viewer is sent now, by session (diagnostics and tests). */
   viewerLayers(): Map<string, string | undefined>;
+  /** Sessions by forwarding thread index (diagnostics); empty when viewers run on this thread. */
+  sessionsByThread(): Map<number, number>;
   /** The stage's layer tick: layers were just measured; choose each viewer's layer. */
   tick(now: number): void;
   /** Closes every session (the set ended). */
