@@ -16,6 +16,11 @@ export function nodeHostArgs(argv: readonly string[], userData: string): string[
   const iceHosts = values['ice-host'];
   if (Array.isArray(iceHosts)) for (const host of iceHosts) if (text(host)) args.push('--ice-host', host);
   if (values['no-recording'] === true) args.push('--no-recording');
+  // The node's capacity settings, as `curbcast serve` takes them (checked there).
+  for (const option of ['ice-ports', 'max-viewers', 'max-viewers-per-ip', 'viewer-joins-per-ip', 'forwarding-threads'] as const) {
+    const value = values[option];
+    if (text(value)) args.push(`--${option}`, value);
+  }
   return args;
 }
 
@@ -37,6 +42,11 @@ function desktopOptions(argv: readonly string[]) {
       'publish-token': { type: 'string' },
       'ice-host': { type: 'string', multiple: true },
       'no-recording': { type: 'boolean' },
+      'ice-ports': { type: 'string' },
+      'max-viewers': { type: 'string' },
+      'max-viewers-per-ip': { type: 'string' },
+      'viewer-joins-per-ip': { type: 'string' },
+      'forwarding-threads': { type: 'string' },
     },
   });
   return values;

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, destination } from 'pino';
-import { parseServeArgs } from '../server/cli.js';
+import { nodeOptionsFrom, parseServeArgs } from '../server/cli.js';
 import { startNode } from '../server/node.js';
 import type { HostMessage } from './protocol.js';
 import { runNodeHost, type HostChannel } from './node-host.js';
@@ -51,16 +51,7 @@ const logger = pino(
 await runNodeHost({
   channel: parentChannel(),
   dataDir: options.dataDir,
-  start: () =>
-    startNode({
-      host: options.host,
-      port: options.port,
-      dataDir: options.dataDir,
-      publishToken: options.publishToken,
-      ice: { hostAddresses: options.iceHosts },
-      archive: { record: options.record },
-      logger,
-    }),
+  start: () => startNode(nodeOptionsFrom(options, logger)),
   report: (error, what) => logger.error({ err: error }, what),
   exit: (code) => {
     logger.flush();

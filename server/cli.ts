@@ -2,7 +2,7 @@ import { accessSync, constants, mkdirSync, unlinkSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino, destination, type Logger } from 'pino';
-import { startNode, DEFAULT_PORT } from './node.js';
+import { startNode, DEFAULT_PORT, type NodeOptions } from './node.js';
 import { defaultDataDir } from './paths.js';
 import type { ViewerLimits } from './http/viewer-admission.js';
 
@@ -144,6 +144,22 @@ function positiveCount(value: string | undefined, flag: string): number | undefi
   return count;
 }
 
+/** The node's options from `curbcast serve`'s: one mapping for the CLI and the desktop app's node host. */
+export function nodeOptionsFrom(options: ServeOptions, logger: Logger): NodeOptions {
+  return {
+    host: options.host,
+    port: options.port,
+    dataDir: options.dataDir,
+    publishToken: options.publishToken,
+    ice: { hostAddresses: options.iceHosts, portRange: options.icePorts },
+    archive: { record: options.record },
+    maxViewers: options.maxViewers,
+    forwardingThreads: options.forwardingThreads,
+    viewerLimits: viewerLimitsOf(options),
+    logger,
+  };
+}
+
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   let options: ServeOptions | 'help';
   try {
@@ -168,18 +184,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     { level: process.env.CURBCAST_LOG_LEVEL ?? 'info' },
     destination({ dest: join(logDir, 'node.log'), sync: false, mkdir: true }),
   );
-  const node = await startNode({
-    host: options.host,
-    port: options.port,
-    dataDir: options.dataDir,
-    publishToken: options.publishToken,
-    ice: { hostAddresses: options.iceHosts, portRange: options.icePorts },
-    archive: { record: options.record },
-    maxViewers: options.maxViewers,
-    forwardingThreads: options.forwardingThreads,
-    viewerLimits: viewerLimitsOf(options),
-    logger,
-  }).catch((error: unknown) => startFailed(error, options, logger));
+  const node = await startNode(nodeOptionsFrom(options, logger)).catch((error: unknown) => startFailed(error, options, logger));
   if (!node) return;
   const tokenWhere = node.tokenPath
     ? `kept in ${node.tokenPath}`

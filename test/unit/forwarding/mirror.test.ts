@@ -3,7 +3,8 @@ import { useH264, useOPUS, useVP8 } from 'werift';
 import { codecFromData, codecToData } from '../../../server/sfu/forwarding/codec-data.js';
 import { defaultForwardingThreads } from '../../../server/sfu/forwarding/forwarding-pool.js';
 import { RemoteLayers, RemoteTrack } from '../../../server/sfu/forwarding/remote-layers.js';
-import { parseServeArgs } from '../../../server/cli.js';
+import { pino } from 'pino';
+import { nodeOptionsFrom, parseServeArgs, type ServeOptions } from '../../../server/cli.js';
 
 describe('what crosses to a forwarding thread', () => {
   it('a codec survives the trip as werift would negotiate it (structured clone included)', () => {
@@ -68,5 +69,14 @@ describe('how many forwarding threads', () => {
     expect(parseServeArgs(['--forwarding-threads', '3'], {})).toMatchObject({ forwardingThreads: 3 });
     expect(parseServeArgs([], {})).toMatchObject({ forwardingThreads: undefined });
     for (const bad of ['1.5', 'two', '17', '']) expect(() => parseServeArgs(['--forwarding-threads', bad], {})).toThrow(/--forwarding-threads must be/);
+  });
+
+  it("the desktop app's node host and the CLI start the node from the same options", () => {
+    const options = parseServeArgs(['--forwarding-threads', '2', '--ice-ports', '40000-40100', '--max-viewers', '80', '--max-viewers-per-ip', '5'], {}) as ServeOptions;
+    const node = nodeOptionsFrom(options, pino({ level: 'silent' }));
+    expect(node.forwardingThreads).toBe(2);
+    expect(node.ice?.portRange).toEqual([40000, 40100]);
+    expect(node.maxViewers).toBe(80);
+    expect(node.viewerLimits?.perIp).toBe(5);
   });
 });
