@@ -68,7 +68,7 @@ export class Player {
   /** Refused as full: the page keeps saying so while it waits and retries. */
   #full = false;
   #fullAttempt = 0;
-  /** The viewer's Auto / High / Low, asked of every new session too. */
+  /** The viewer's Auto / High / Medium / Low, asked of every new session too. */
   #quality: QualityPreference = 'auto';
 
   constructor({ video, unmute, onState, iceTransportPolicy, iceServers }: PlayerOptions) {
@@ -112,7 +112,7 @@ export class Player {
     else if (this.#session) this.#set('playing', '');
   }
 
-  /** Auto / High / Low; false when the node could not take it (no session, or no layer choice). */
+  /** Auto / High / Medium / Low; false when the node could not take it (no session, or no layer choice). */
   async setQuality(quality: QualityPreference): Promise<boolean> {
     this.#quality = quality;
     return (await this.#session?.setQuality(quality)) ?? false;

@@ -9,7 +9,7 @@ export interface QualityMenuElements {
 }
 
 /**
- * Auto / High / Low under the picture. The node sends a smaller layer to a phone whose link cannot
+ * Auto / High / Medium / Low under the picture. The node sends a smaller layer to a phone whose link cannot
  * carry the best one; the viewer can also pin one. Shown while the picture plays.
  */
 export class QualityMenu {
