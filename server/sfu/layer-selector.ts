@@ -33,7 +33,8 @@ export class LayerSelector {
   constructor(layers: LayerSet, now = Date.now()) {
     this.#layers = layers;
     this.#policy = new LayerPolicy(now);
-    this.source = new LayerSwitch(layers.codec, layers.top);
+    // A new viewer starts on the best layer; if that one cannot start it at once, on the best that can.
+    this.source = new LayerSwitch(layers.codec, layers.top, () => [...layers.active].reverse());
   }
 
   get preference(): QualityPreference {

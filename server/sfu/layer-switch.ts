@@ -50,9 +50,13 @@ export class LayerSwitch implements TrackSource {
   #lastAt = 0;
   #closed = false;
 
-  constructor(codec: RTCRtpCodecParameters, initial?: SwitchableLayer) {
+  /** Layers a viewer may start on instead of the initial one, best first (see catchUp()). */
+  readonly #startingLayers: () => readonly SwitchableLayer[];
+
+  constructor(codec: RTCRtpCodecParameters, initial?: SwitchableLayer, startingLayers: () => readonly SwitchableLayer[] = () => []) {
     this.codec = codec;
     this.#vp8 = codec.mimeType.toLowerCase() === 'video/vp8';
+    this.#startingLayers = startingLayers;
     if (initial) this.switchTo(initial);
   }
 
@@ -104,13 +108,30 @@ export class LayerSwitch implements TrackSource {
   }
 
   /**
-   * The current layer's group of pictures so far (GopCache), for a viewer whose connection just
-   * came up; only while packets still pass untouched (no switch yet), so the cached packets
-   * number on exactly into the live ones.
+   * For a viewer whose connection just came up (nothing has been sent to it yet): a layer's group
+   * of pictures so far (GopCache), to start from at once; only while packets still pass untouched
+   * (no switch yet), so the cached packets number on exactly into the live ones. The current
+   * layer's if it has one; else the best starting layer that has one — the current one's keyframe
+   * may not be in yet, or a busy encoder dropped that layer — and the stream starts there (the
+   * viewer's selector moves it up at that layer's next keyframe).
    */
   catchUp(now = Date.now()): RtpPacket[] | undefined {
-    if (!this.#identity || !this.#current) return undefined;
-    return this.#current.gop?.catchUp(now);
+    const current = this.#current;
+    if (!this.#identity || !current) return undefined;
+    const own = current.gop?.catchUp(now);
+    if (own) return own;
+    for (const layer of this.#startingLayers()) {
+      if (layer === current) continue;
+      const frames = layer.gop?.catchUp(now);
+      if (!frames) continue;
+      this.#cancelPending();
+      this.#setCurrent(layer);
+      // What the viewer is about to get: a later switch numbers on from it.
+      this.#last = frames[frames.length - 1];
+      this.#lastAt = now;
+      return frames;
+    }
+    return undefined;
   }
 
   close(): void {

@@ -50,6 +50,12 @@ export class Viewer extends EventEmitter<ViewerEvents> {
   readonly #unsubscribes: Array<() => void> = [];
   readonly #lifecycle: PeerLifecycle;
   readonly #untrack = instances.track('viewer', this);
+  /**
+   * Start from the cached group of pictures (GopCache). `CURBCAST_JOIN_CATCH_UP=off` turns it off
+   * (the viewer then waits for a keyframe asked for once connected): an escape hatch should a
+   * player mishandle the squeezed frames, and the baseline of test/bench/join-timeline.ts AB=catchup.
+   */
+  readonly #catchUp = process.env.CURBCAST_JOIN_CATCH_UP !== 'off';
   /** Where the video goes, once negotiated (a connected viewer's catch-up is sent through it). */
   #videoSender: RTCRtpSender | undefined;
   #closed = false;
@@ -120,7 +126,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
     this.#lifecycle.awaitConnection();
     // Asked now rather than once connected: the keyframe is made and sent while ICE and DTLS come
     // up, and waits in the layer's GopCache for this viewer (see #onConnected).
-    this.#options.sources.video?.requestKeyframe();
+    if (this.#catchUp) this.#options.sources.video?.requestKeyframe();
     return answer;
   }
 
@@ -144,7 +150,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
     const sender = this.#videoSender;
     // The group of pictures so far (from a keyframe, usually the one asked for in accept()), so the
     // player decodes at once; live packets follow on from the next one.
-    const catchUp = video?.catchUp?.();
+    const catchUp = this.#catchUp ? video?.catchUp?.() : undefined;
     if (catchUp && sender) for (const packet of catchUp) forwardRtp(sender, packet);
     // Else a fresh keyframe: without one the player would wait for the publisher's next, seconds of black.
     else video?.requestKeyframe();

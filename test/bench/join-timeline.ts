@@ -2,7 +2,7 @@
  * Where a viewer's join time goes (issue #9): one timeline per join, node side and page side, on
  * one clock (both are wall-clock based: the page's timeOrigin + now, the node's the same).
  *
- *   node --import tsx test/bench/join-timeline.ts     (env: JOINS=8 WATCHING=0 SIMULCAST=1, AB, BASELINE_PAGES)
+ *   node --import tsx test/bench/join-timeline.ts     (env: JOINS=8 WATCHING=0 SIMULCAST=1, AB=1|catchup, BASELINE_PAGES)
  *
  * The node runs in this process (startTestNode, with its viewers on the main thread: no forwarding
  * threads), so werift's prototypes can be watched: when the viewer's offer is applied, when ICE and
@@ -38,6 +38,8 @@ const SIMULCAST = process.env.SIMULCAST !== '0';
  * variants run under the same load, interleaved.
  */
 const AB_DTLS = process.env.AB === '1';
+/** AB=catchup: every other join is the baseline without the cached group of pictures (CURBCAST_JOIN_CATCH_UP=off). */
+const AB_CATCH_UP = process.env.AB === 'catchup';
 const BASELINE_PAGES = process.env.BASELINE_PAGES;
 let answerAsDtlsClient = false;
 
@@ -286,6 +288,10 @@ async function main(): Promise<void> {
       const before = peers.length;
       pliMarks = [];
       answerAsDtlsClient = AB_DTLS && i % 2 === 1;
+      const withoutCatchUp = AB_CATCH_UP && i % 2 === 1;
+      // Read by each Viewer as it is made (the node runs in this process).
+      if (withoutCatchUp) process.env.CURBCAST_JOIN_CATCH_UP = 'off';
+      else delete process.env.CURBCAST_JOIN_CATCH_UP;
       const page = await viewers.context.newPage();
       // Both variants' pages come through the same route (mixing routed and node-served loads of
       // one URL confused Chromium's cache: a revalidation failed now and then).
@@ -306,7 +312,12 @@ async function main(): Promise<void> {
         const nodePeer = peers.slice(before).find((p) => p.marks.has('first video rtp sent')) ?? peers[before];
         const pageMarks = new Map(marks);
         const from = pageMarks.get('POST /whep start') ?? now() - 5000;
-        if (i > 0) joins.push({ variant: answerAsDtlsClient ? `baseline (node DTLS client${BASELINE_PAGES ? ', baseline pages' : ''})` : 'this tree', notes: nodePeer?.notes ?? [], page: pageMarks, node: nodePeer?.marks ?? new Map(), plis: pliMarks.slice(), layers: layersDuring(from, now()) });
+        const variant = answerAsDtlsClient
+          ? `baseline (node DTLS client${BASELINE_PAGES ? ', baseline pages' : ''})`
+          : withoutCatchUp
+            ? 'baseline (no cached group of pictures)'
+            : 'this tree';
+        if (i > 0) joins.push({ variant, notes: nodePeer?.notes ?? [], page: pageMarks, node: nodePeer?.marks ?? new Map(), plis: pliMarks.slice(), layers: layersDuring(from, now()) });
       } finally {
         await withTimeout(page.close(), 5000, 'page close').catch(() => undefined);
       }

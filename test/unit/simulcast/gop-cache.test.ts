@@ -152,6 +152,41 @@ describe('LayerSwitch.catchUp', () => {
     expect(source.catchUp()).toBeUndefined();
   });
 
+  it("starts on the best other layer that can start at once when the current one cannot (its keyframe not in, or the layer off)", () => {
+    const top = layer('f');
+    const middle = layer('h');
+    const low = layer('q');
+    const source = new LayerSwitch(VP8, top, () => [top, middle, low]);
+    const seen: RtpPacket[] = [];
+    source.onPacket((p) => seen.push(p));
+    top.send(packet(900, 0, { start: true }));
+    for (const p of frame(10, 3000, 2, true)) low.send(p);
+    for (const p of frame(20, 3000, 2, true)) middle.send(p);
+    middle.send(packet(22, 6000, { start: true }));
+    const frames = source.catchUp();
+    expect(frames?.map((p) => p.header.sequenceNumber)).toEqual([20, 21, 22]);
+    expect(source.layer).toBe('h');
+    // From now on the middle layer's packets pass untouched, the top layer's no more.
+    seen.length = 0;
+    top.send(packet(901, 3000, { start: true }));
+    middle.send(packet(23, 9000, { start: true }));
+    expect(seen.map((p) => p.header.sequenceNumber)).toEqual([23]);
+    // A later switch up numbers on from what the viewer got.
+    source.switchTo(top);
+    top.send(packet(902, 12_000, { keyframe: true }));
+    expect(seen.at(-1)?.header.sequenceNumber).toBe(24);
+  });
+
+  it('offers nothing when no layer can start at once', () => {
+    const top = layer('f');
+    const low = layer('q');
+    const source = new LayerSwitch(VP8, top, () => [top, low]);
+    top.send(packet(1, 0, { start: true }));
+    low.send(packet(1, 0, { start: true }));
+    expect(source.catchUp()).toBeUndefined();
+    expect(source.layer).toBe('f');
+  });
+
   it('offers nothing for a layer without a cache', () => {
     const bare = { id: '', track: layer('').track };
     expect(new LayerSwitch(VP8, bare).catchUp()).toBeUndefined();
