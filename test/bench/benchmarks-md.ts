@@ -391,7 +391,7 @@ function scalingSection(r: Json): string[] {
   const ratio = (v: unknown) => (typeof v === 'number' ? `×${v.toFixed(2)}` : '—');
   const bound = (by: unknown) => (by === 'cores' ? `the process at ${limit}% × ${n(c.cores)} cores` : by ? `${by} at ${limit}%` : '—');
   const projection = table(
-    ['Forwarding threads', 'Busiest thread per viewer, % of a core', 'Per-viewer work split', `Projected viewers (first to reach ${limit}%)`, '× 0 threads', 'Each run', `With a core per thread`, 'Loss at N, %', 'RSS at N, MB', 'Node waited, %'],
+    ['Forwarding threads', 'Busiest thread per viewer, % of a core', 'Per-viewer work split', `Projected viewers (first to reach ${limit}%)`, '× 0 threads', 'Each run', `With a core per thread`, 'Loss at N, %', 'RSS at N, MB', 'Node waited, %', 'Others, % of a core'],
     rows.map((x) => [
       String(x.forwardingThreads),
       `${pct4(x.busiest?.perViewerPercent)} (${x.busiest?.thread})`,
@@ -403,6 +403,7 @@ function scalingSection(r: Json): string[] {
       n(x.lossPercent, 2),
       n(x.loadedRssMB),
       n(x.nodeWaitPercent),
+      n(x.othersCpuPercent),
     ]),
   );
   const perThread = table(
@@ -413,13 +414,16 @@ function scalingSection(r: Json): string[] {
     ]),
   );
   const runs = (s.runs ?? []) as Json[];
+  const planned = (c.order ?? []) as number[];
+  const done = runs.map((run) => run.forwardingThreads as number);
+  const order = done.length < planned.length ? `${done.join(', ')} (of ${planned.join(', ')}: the rest did not fit the time budget)` : done.join(', ');
   const others = runs.flatMap((run) => [run.idle?.othersCpuPercent, run.loaded?.othersCpuPercent]).filter((v) => typeof v === 'number') as number[];
   return [
     projection,
     perThread,
     `**What this shows, and what it cannot:** ${s.caveat}`,
     ...(s.diagnosis?.length ? [(s.diagnosis as string[]).join(' ')] : []),
-    `Method: one node at a time, \`curbcast serve --forwarding-threads t\`${c.recording === false ? ' --no-recording' : ' (recording its set, the default)'}, in the order ${(c.order ?? []).join(', ')}; each run a ${n(c.warmupSeconds)} s warm-up, a ${n(c.windowSeconds)} s window with no viewers, ${n(c.viewers)} werift farm viewers (no decoding, ≤ ${n(c.viewersPerFarm)} per farm process), ${n(c.settleSeconds)} s settle, a ${n(c.windowSeconds)} s window. CPU per OS thread from /proc/<pid>/task: the main thread is the one whose id is the pid, forwarding threads are named \`curbcast-fwd-<i>\`, "other" is the rest. Each thread's line is fitted through its windows at 0 and ${n(c.viewers)} viewers (both runs). Load average ${n(c.loadAverage1mAtStart, 2)} at the start, ${n(c.loadAverage1mAtEnd, 2)} at the end; other processes used ${others.length ? `${n(Math.min(...others))}–${n(Math.max(...others))}` : '?'}% of a core in the windows.`,
+    `Method: one node at a time, \`curbcast serve --forwarding-threads t\`${c.recording === false ? ' --no-recording' : ' (recording its set, the default)'}, in the order ${order}; each run a ${n(c.warmupSeconds)} s warm-up, a ${n(c.windowSeconds)} s window with no viewers, ${n(c.viewers)} werift farm viewers (no decoding, ≤ ${n(c.viewersPerFarm)} per farm process), ${n(c.settleSeconds)} s settle, a ${n(c.windowSeconds)} s window. CPU per OS thread from /proc/<pid>/task: the main thread is the one whose id is the pid, forwarding threads are named \`curbcast-fwd-<i>\`, "other" is the rest. Each thread's line is fitted through its windows at 0 and ${n(c.viewers)} viewers (every run of that count). "Node waited" is its threads' run-queue time (/proc schedstat) in the loaded windows; "Others" is the rest of the machine (other people's processes, the kernel), beside the node, the farm and the publisher. Load average ${n(c.loadAverage1mAtStart, 2)} at the start, ${n(c.loadAverage1mAtEnd, 2)} at the end; other processes used ${others.length ? `${n(Math.min(...others))}–${n(Math.max(...others))}` : '?'}% of a core in the windows.`,
   ];
 }
 

@@ -87,6 +87,12 @@ export interface ScalingWindow {
   lossWithStalledPercent: number;
   stalledViewers: number;
   perViewerKbps: number;
+  /**
+   * Datagrams the kernel dropped (receive buffer full) in the window: at the node's sockets (it fell
+   * behind reading: the publisher's packets) and at the farms' (the test viewers fell behind: loss that is
+   * not the node's).
+   */
+  udpDrops: { node: number; farm: number };
   farmCpuPercent: number;
   /** The WHIP relay in the bench process plus ffmpeg, % of one core. */
   publisherCpuPercent: number;
@@ -157,6 +163,8 @@ export interface ScalingByThreads {
   lossPercent: number;
   loadedRssMB: number;
   nodeWaitPercent: number;
+  /** Other people's processes in this count's windows, % of one core (mean): how contended its numbers are. */
+  othersCpuPercent: number;
 }
 
 export interface ScalingBenchResult {
@@ -269,6 +277,7 @@ export function summariseThreadCount(runs: readonly ScalingRun[], limitPercent: 
     lossPercent: round(Math.max(...runs.map((r) => r.loaded.lossWithStalledPercent)), 3),
     loadedRssMB: round(mean(runs.map((r) => r.loaded.nodeRssMB)), 0),
     nodeWaitPercent: round(mean(runs.map((r) => r.loaded.nodeWaitPercent)), 1),
+    othersCpuPercent: round(mean(windows.map((w) => w.othersCpuPercent)), 0),
   };
 }
 
@@ -335,15 +344,20 @@ export function scalingSection(options: ScalingOptions): ScalingSection {
         warnings.push(`runs ${order.slice(i).join(', ')} not started: ${Math.round(elapsed())} s of the ${o.budgetSeconds} s budget used, ~${Math.round(expected)} s needed each`);
         break;
       }
+      // One run failing (a node that would not start, a publisher that did not connect on a busy machine) leaves the others' numbers standing.
+      const runStarted = performance.now();
       try {
-        const r = await measureRun(i + 1, threads, dir, source, warnings);
-        runs.push(r);
-        runSeconds = Math.max(runSeconds, r.seconds);
+        runs.push(await measureRun(i + 1, threads, dir, source, warnings));
+      } catch (error) {
+        warnings.push(`run ${i + 1} (--forwarding-threads ${threads}) failed: ${(error as Error).message.split('\n')[0]}`);
+        log(`scaling: run ${i + 1} FAILED: ${(error as Error).message}`);
       } finally {
         await stopRun();
       }
+      runSeconds = Math.max(runSeconds, (performance.now() - runStarted) / 1000);
     }
     await cleanup();
+    if (runs.length === 0) throw new Error(`no run succeeded: ${warnings.join('; ')}`);
 
     const byThreads = summariseScaling(runs, o.threadCounts, o.threadLimitPercent, cores);
     const loadAverage1mAtEnd = round(loadavg()[0] ?? 0, 2);
@@ -455,6 +469,7 @@ export function scalingSection(options: ScalingOptions): ScalingSection {
       lossWithStalledPercent: round(lossWithStalledPercent(audience, relayA, relayB), 3),
       stalledViewers: audience.stalledViewers,
       perViewerKbps: round(audience.perViewerKbps, 0),
+      udpDrops: { node: w.udpDrops.node?.total ?? 0, farm: farms.reduce((s, _, i) => s + (w.udpDrops[`farm${i}`]?.total ?? 0), 0) },
       farmCpuPercent: round(farmCpu, 1),
       publisherCpuPercent: round(publisherCpu, 1),
       othersCpuPercent: round(Math.max(0, (w.machineBusyPercent / 100) * cpus().length * 100 - nodeCpu - farmCpu - publisherCpu), 1),
@@ -481,7 +496,8 @@ export function scalingSection(options: ScalingOptions): ScalingSection {
 /** One window in a progress line: CPU by thread role, the process, loss, the rest of the machine. */
 function describe(w: ScalingWindow): string {
   const threads = singleThreads(Object.keys(w.threadCpuPercent)).map((k) => `${k} ${w.threadCpuPercent[k]}%`);
-  const loss = w.viewers > 0 ? `, loss ${w.lossWithStalledPercent}%` : '';
+  const drops = w.udpDrops.node + w.udpDrops.farm > 0 ? ` (UDP drops: node ${w.udpDrops.node}, farm ${w.udpDrops.farm})` : '';
+  const loss = w.viewers > 0 ? `, loss ${w.lossWithStalledPercent}%${drops}` : '';
   const invalid = w.invalidReason ? ` INVALID (${w.invalidReason})` : '';
   return `${threads.join(', ')}, other ${w.threadCpuPercent[OTHER]}% (node ${w.nodeCpuPercent}%, waited ${w.nodeWaitPercent}%, ${w.nodeRssMB} MB${loss}); farm ${w.farmCpuPercent}%, publisher ${w.publisherCpuPercent}%, others ${w.othersCpuPercent}%, machine ${w.machineBusyPercent}%${invalid}`;
 }
@@ -517,7 +533,10 @@ function runWarnings(runs: readonly ScalingRun[], o: ScalingOptions): string[] {
       if (w.machineBusyPercent >= 90) out.push(`${label}: the machine was ${w.machineBusyPercent}% busy in the ${w.viewers}-viewer window (the node waited ${w.nodeWaitPercent}% for a CPU)`);
     }
     if (r.loaded.viewers < o.viewers) out.push(`${label}: ${r.loaded.viewers} of ${o.viewers} viewers joined (${r.joinFailures.slice(0, 2).join('; ')})`);
-    if (r.loaded.lossWithStalledPercent > 0.5) out.push(`${label}: viewer loss ${r.loaded.lossWithStalledPercent}% at ${r.loaded.viewers} viewers`);
+    if (r.loaded.lossWithStalledPercent > 0.5) {
+      const { node, farm } = r.loaded.udpDrops;
+      out.push(`${label}: viewer loss ${r.loaded.lossWithStalledPercent}% at ${r.loaded.viewers} viewers (UDP datagrams dropped at the node's sockets ${node}, at the farms' ${farm})`);
+    }
   }
   return out;
 }

@@ -21,6 +21,7 @@ function window(viewers: number, threadCpuPercent: Record<string, number>): Scal
     lossWithStalledPercent: 0,
     stalledViewers: 0,
     perViewerKbps: 2000,
+    udpDrops: { node: 0, farm: 0 },
     farmCpuPercent: 50,
     publisherCpuPercent: 8,
     othersCpuPercent: 0,
