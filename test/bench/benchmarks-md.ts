@@ -407,10 +407,19 @@ function scalingSection(r: Json): string[] {
     ]),
   );
   const perThread = table(
-    ['Forwarding threads', 'Thread', '0 viewers, % of a core', `${n(c.viewers)} viewers, %`, 'Per viewer, %', 'Share of per-viewer work, %', `Reaches ${limit}% at, viewers`],
+    ['Forwarding threads', 'Thread', '0 viewers, % of a core', `${n(c.viewers)} viewers, %`, 'Per viewer, %', 'Share of per-viewer work, %', `Reaches ${limit}% at, viewers`, `Event loop busy at ${n(c.viewers)}, %`],
     rows.flatMap((x) => [
-      ...((x.threads ?? []) as Json[]).map((t) => [String(x.forwardingThreads), t.thread === 'other' ? 'other (libuv, V8 helpers)' : String(t.thread), n(t.idlePercent, 1), n(t.loadedPercent, 1), pct4(t.perViewerPercent), n(t.shareOfPerViewerPercent), n(t.viewersAtLimit)]),
-      [String(x.forwardingThreads), '**whole process**', n(x.process?.idlePercent, 1), n(x.process?.loadedPercent, 1), pct4(x.process?.perViewerPercent), '100', `${n(x.process?.viewersAtCoresLimit)} (at ${limit}% × ${n(c.cores)})`],
+      ...((x.threads ?? []) as Json[]).map((t) => [
+        String(x.forwardingThreads),
+        t.thread === 'other' ? 'other (libuv, V8 helpers)' : String(t.thread),
+        n(t.idlePercent, 1),
+        n(t.loadedPercent, 1),
+        pct4(t.perViewerPercent),
+        n(t.shareOfPerViewerPercent),
+        n(t.viewersAtLimit),
+        n(t.eventLoopPercentAtN),
+      ]),
+      [String(x.forwardingThreads), '**whole process**', n(x.process?.idlePercent, 1), n(x.process?.loadedPercent, 1), pct4(x.process?.perViewerPercent), '100', `${n(x.process?.viewersAtCoresLimit)} (at ${limit}% × ${n(c.cores)})`, ''],
     ]),
   );
   const runs = (s.runs ?? []) as Json[];

@@ -167,7 +167,8 @@ const config = {
     threadLimitPercent: 85,
     recording: process.env.BENCH_SCALING_RECORDING !== 'off',
     quietOthersPercent: 40,
-    quietMaxWaitSeconds: 20,
+    // Short: 12 windows each waiting longer would not fit the budget, and a long burst outlasts any wait.
+    quietMaxWaitSeconds: 10,
     source: { width: 1280, height: 720, fps: 30, seconds: 10, noise: env('BENCH_NOISE', 10), videoKbps: 2000 },
   },
   /** Curbcast vs Debian's Janus (janus.ts); the deadline allows the budget plus install, encode, start and the last round's overrun. */

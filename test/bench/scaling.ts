@@ -133,6 +133,11 @@ export interface ThreadLine {
   shareOfPerViewerPercent: number;
   /** Where the line reaches the thread limit; null: it does not grow with viewers (or is not one thread: `other`). */
   viewersAtLimit: number | null;
+  /**
+   * Its event loop's use at N viewers, % (mean of the loaded windows; null: not reported, or `other`).
+   * Near 100 the thread could not keep up in wall-clock time, whatever its CPU: starved by other work, or full.
+   */
+  eventLoopPercentAtN: number | null;
 }
 
 export interface ScalingByThreads {
@@ -223,6 +228,16 @@ function viewersAt(limit: number, idle: number, perViewer: number): number | nul
 /** Keys of the single threads that can saturate a core: main and the forwarding threads (not `other`, many helpers). */
 const singleThreads = (keys: Iterable<ThreadKey>) => [...keys].filter((k) => k !== OTHER).sort((a, b) => (a === MAIN ? -1 : b === MAIN ? 1 : a.localeCompare(b, 'en', { numeric: true })));
 
+/** A thread's event-loop use in the loaded windows, mean over runs; null when no run reports it. */
+function eventLoopAtN(runs: readonly ScalingRun[], thread: ThreadKey): number | null {
+  const index = thread.startsWith('fwd-') ? Number(thread.slice('fwd-'.length)) : null;
+  const values = runs
+    .map((r) => r.loaded.eventLoopPercent)
+    .map((e) => (!e ? undefined : thread === MAIN ? e.main : index !== null ? e.threads[index] : undefined))
+    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  return values.length ? round(mean(values), 0) : null;
+}
+
 /** The lowest of several projections, and whose. */
 function lowest<K extends string>(candidates: Array<{ by: K; viewers: number | null }>): { viewers: number | null; by: K | null } {
   const known = candidates.filter((c): c is { by: K; viewers: number } => c.viewers !== null).sort((a, b) => a.viewers - b.viewers);
@@ -249,6 +264,7 @@ export function summariseThreadCount(runs: readonly ScalingRun[], limitPercent: 
       perViewerPercent: round(l.slope, 4),
       shareOfPerViewerPercent: processLine.slope > 0 ? round((l.slope / processLine.slope) * 100, 0) : Number.NaN,
       viewersAtLimit: thread === OTHER ? null : viewersAt(limitPercent, l.idle, l.slope),
+      eventLoopPercentAtN: eventLoopAtN(runs, thread),
     };
   });
   const singles = threads.filter((t) => t.thread !== OTHER);
@@ -533,6 +549,9 @@ function runWarnings(runs: readonly ScalingRun[], o: ScalingOptions): string[] {
       if (w.machineBusyPercent >= 90) out.push(`${label}: the machine was ${w.machineBusyPercent}% busy in the ${w.viewers}-viewer window (the node waited ${w.nodeWaitPercent}% for a CPU)`);
     }
     if (r.loaded.viewers < o.viewers) out.push(`${label}: ${r.loaded.viewers} of ${o.viewers} viewers joined (${r.joinFailures.slice(0, 2).join('; ')})`);
+    if (r.loaded.udpDrops.node > 0) {
+      out.push(`${label}: the node's sockets dropped ${r.loaded.udpDrops.node} datagrams at ${r.loaded.viewers} viewers (it fell behind reading the publisher; its threads waited ${r.loaded.nodeWaitPercent}% of the window for a CPU): it forwarded less than the set, so its CPU per viewer reads low`);
+    }
     if (r.loaded.lossWithStalledPercent > 0.5) {
       const { node, farm } = r.loaded.udpDrops;
       out.push(`${label}: viewer loss ${r.loaded.lossWithStalledPercent}% at ${r.loaded.viewers} viewers (UDP datagrams dropped at the node's sockets ${node}, at the farms' ${farm})`);
