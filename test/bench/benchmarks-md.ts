@@ -389,6 +389,8 @@ function scalingSection(r: Json): string[] {
   const limit = n(c.threadLimitPercent);
   const pct4 = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : '—');
   const ratio = (v: unknown) => (typeof v === 'number' ? `×${v.toFixed(2)}` : '—');
+  // A thread that barely grows with viewers would reach the limit far beyond anything measured: not a number to read.
+  const far = (v: unknown) => (typeof v === 'number' && v > 1000 ? '> 1000' : n(v));
   const bound = (by: unknown) => (by === 'cores' ? `the process at ${limit}% × ${n(c.cores)} cores` : by ? `${by} at ${limit}%` : '—');
   const projection = table(
     ['Forwarding threads', 'Busiest thread per viewer, % of a core', 'Per-viewer work split', `Projected viewers (first to reach ${limit}%)`, '× 0 threads', 'Each run', `With a core per thread`, 'Loss at N, %', 'RSS at N, MB', 'Node waited, %', 'Others, % of a core'],
@@ -416,7 +418,7 @@ function scalingSection(r: Json): string[] {
         n(t.loadedPercent, 1),
         pct4(t.perViewerPercent),
         n(t.shareOfPerViewerPercent),
-        n(t.viewersAtLimit),
+        far(t.viewersAtLimit),
         n(t.eventLoopPercentAtN),
       ]),
       [String(x.forwardingThreads), '**whole process**', n(x.process?.idlePercent, 1), n(x.process?.loadedPercent, 1), pct4(x.process?.perViewerPercent), '100', `${n(x.process?.viewersAtCoresLimit)} (at ${limit}% × ${n(c.cores)})`, ''],

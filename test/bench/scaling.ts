@@ -568,5 +568,6 @@ export function scalingSummary(r: ScalingBench): string {
   const perViewer = rows.map((x) => `${x.forwardingThreads}t ${x.busiest.perViewerPercent.toFixed(3)}%`).join(' ');
   const projected = rows.map((x) => (x.projectedRatio === null ? '×?' : `×${x.projectedRatio.toFixed(2)}`)).join('/');
   const viewers = rows.map((x) => x.projectedViewers ?? '?').join('/');
-  return `scaling: busiest thread per viewer ${perViewer}, projected ${projected} (${viewers} viewers at ${r.config.threadLimitPercent}% of a thread's core; a projection from how the work splits over threads, not a measured throughput: ${r.config.cores} cores shared with the viewer farm and the publisher)`;
+  const limit = r.config.threadLimitPercent;
+  return `scaling: busiest thread per viewer ${perViewer}, projected ${projected} (${viewers} viewers: the first thread at ${limit}% of a core, or the process at ${limit}% × ${r.config.cores} cores; a projection from how the work splits over threads, not a measured throughput: the ${r.config.cores} cores are shared with the viewer farm and the publisher)`;
 }
