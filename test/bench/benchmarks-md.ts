@@ -395,7 +395,7 @@ function scalingSection(r: Json): string[] {
   const projection = table(
     ['Forwarding threads', 'Busiest thread per viewer, % of a core', 'Per-viewer work split', `Projected viewers (first to reach ${limit}%)`, '× 0 threads', 'Each run', `With a core per thread`, 'Loss at N, %', 'RSS at N, MB', 'Node waited, %', 'Others, % of a core'],
     rows.map((x) => [
-      String(x.forwardingThreads),
+      `${x.forwardingThreads}${x.representative === false ? ' (contended)' : ''}`,
       `${pct4(x.busiest?.perViewerPercent)} (${x.busiest?.thread})`,
       String(x.split),
       `**${n(x.projectedViewers)}** (${bound(x.projectedBy)})`,
@@ -433,6 +433,9 @@ function scalingSection(r: Json): string[] {
     projection,
     perThread,
     `**What this shows, and what it cannot:** ${s.caveat}`,
+    ...rows
+      .filter((x) => x.leftOut?.length)
+      .map((x) => `Left out of the ${x.forwardingThreads}-thread line: ${(x.leftOut as Json[]).map((l) => `run ${l.order} (${l.why})`).join('; ')}.`),
     ...(s.diagnosis?.length ? [(s.diagnosis as string[]).join(' ')] : []),
     `Method: one node at a time, \`curbcast serve --forwarding-threads t\`${c.recording === false ? ' --no-recording' : ' (recording its set, the default)'}, in the order ${order}; each run a ${n(c.warmupSeconds)} s warm-up, a ${n(c.windowSeconds)} s window with no viewers, ${n(c.viewers)} werift farm viewers (no decoding, ≤ ${n(c.viewersPerFarm)} per farm process), ${n(c.settleSeconds)} s settle, a ${n(c.windowSeconds)} s window. CPU per OS thread from /proc/<pid>/task: the main thread is the one whose id is the pid, forwarding threads are named \`curbcast-fwd-<i>\`, "other" is the rest. Each thread's line is fitted through its windows at 0 and ${n(c.viewers)} viewers (every run of that count). "Node waited" is its threads' run-queue time (/proc schedstat) in the loaded windows; "Others" is the rest of the machine (other people's processes, the kernel), beside the node, the farm and the publisher. Load average ${n(c.loadAverage1mAtStart, 2)} at the start, ${n(c.loadAverage1mAtEnd, 2)} at the end; other processes used ${others.length ? `${n(Math.min(...others))}–${n(Math.max(...others))}` : '?'}% of a core in the windows.`,
   ];

@@ -170,6 +170,12 @@ export interface ScalingByThreads {
   nodeWaitPercent: number;
   /** Other people's processes in this count's windows, % of one core (mean): how contended its numbers are. */
   othersCpuPercent: number;
+  /**
+   * Runs of this count left out of the line, and why (see runProblem). When every run of the count has
+   * a problem, none is left out and `representative` is false: the row stands, flagged.
+   */
+  leftOut: Array<{ order: number; why: string }>;
+  representative: boolean;
 }
 
 export interface ScalingBenchResult {
@@ -245,7 +251,11 @@ function lowest<K extends string>(candidates: Array<{ by: K; viewers: number | n
 }
 
 /** A thread count's projection from its runs' windows (0 and N viewers), with each thread's line. */
-export function summariseThreadCount(runs: readonly ScalingRun[], limitPercent: number, cores: number): Omit<ScalingByThreads, 'projectedRatio' | 'threadBoundRatio'> {
+export function summariseThreadCount(
+  runs: readonly ScalingRun[],
+  limitPercent: number,
+  cores: number,
+): Omit<ScalingByThreads, 'projectedRatio' | 'threadBoundRatio' | 'leftOut' | 'representative'> {
   const forwardingThreads = runs[0]!.forwardingThreads;
   const windows = runs.flatMap((r) => [r.idle, r.loaded]);
   const keys = new Set(windows.flatMap((w) => Object.keys(w.threadCpuPercent)));
@@ -297,13 +307,36 @@ export function summariseThreadCount(runs: readonly ScalingRun[], limitPercent: 
   };
 }
 
+/** An event loop busier than this (%) in the loaded window had a backlog: the thread could not keep up. */
+const SATURATED_EVENT_LOOP_PERCENT = 95;
+
+/**
+ * Why a run's windows do not show the node's cost of forwarding the set to N viewers, or null when they do:
+ * the set was lost, too few viewers joined, the node's sockets dropped the publisher's packets, or a thread's
+ * event loop never went idle. In the last two it fell behind (starved by other work, or full) and did less
+ * than forward the whole set in the window: its CPU per viewer reads low.
+ */
+export function runProblem(run: ScalingRun, requestedViewers: number): string | null {
+  const invalid = run.idle.invalidReason ?? run.loaded.invalidReason;
+  if (invalid) return invalid;
+  if (run.loaded.viewers < requestedViewers * 0.95) return `${run.loaded.viewers} of ${requestedViewers} viewers joined`;
+  if (run.loaded.udpDrops.node > 0) return `the node's sockets dropped ${run.loaded.udpDrops.node} datagrams (its threads waited ${run.loaded.nodeWaitPercent}% of the window for a CPU)`;
+  const loops = run.loaded.eventLoopPercent;
+  const saturated = loops ? [{ thread: MAIN, percent: loops.main }, ...loops.threads.map((percent, i) => ({ thread: forwardingKey(i), percent }))].find((l) => l.percent >= SATURATED_EVENT_LOOP_PERCENT) : undefined;
+  if (saturated) return `${saturated.thread}'s event loop was ${saturated.percent}% busy (its threads waited ${run.loaded.nodeWaitPercent}% of the window for a CPU)`;
+  return null;
+}
+
 /** Every thread count's summary, with its projections as ratios to 0 threads'. */
-export function summariseScaling(runs: readonly ScalingRun[], threadCounts: readonly number[], limitPercent: number, cores: number): ScalingByThreads[] {
-  const valid = runs.filter((r) => r.idle.invalidReason === null && r.loaded.invalidReason === null);
-  const rows = threadCounts
-    .map((t) => valid.filter((r) => r.forwardingThreads === t))
-    .filter((rs) => rs.length > 0)
-    .map((rs) => summariseThreadCount(rs, limitPercent, cores));
+export function summariseScaling(runs: readonly ScalingRun[], threadCounts: readonly number[], requestedViewers: number, limitPercent: number, cores: number): ScalingByThreads[] {
+  const rows = threadCounts.flatMap((t) => {
+    const all = runs.filter((r) => r.forwardingThreads === t && r.idle.invalidReason === null && r.loaded.invalidReason === null);
+    if (all.length === 0) return [];
+    const problems = all.map((r) => ({ run: r, why: runProblem(r, requestedViewers) }));
+    const good = problems.filter((p) => p.why === null).map((p) => p.run);
+    const leftOut = good.length > 0 ? problems.filter((p) => p.why !== null).map((p) => ({ order: p.run.order, why: p.why! })) : [];
+    return [{ ...summariseThreadCount(good.length > 0 ? good : all, limitPercent, cores), leftOut, representative: good.length > 0 }];
+  });
   const base = rows.find((r) => r.forwardingThreads === 0);
   const ratio = (a: number | null, b: number | null | undefined) => (a !== null && b ? round(a / b, 2) : null);
   return rows.map((r) => ({ ...r, projectedRatio: ratio(r.projectedViewers, base?.projectedViewers), threadBoundRatio: ratio(r.threadBoundViewers, base?.threadBoundViewers) }));
@@ -375,7 +408,7 @@ export function scalingSection(options: ScalingOptions): ScalingSection {
     await cleanup();
     if (runs.length === 0) throw new Error(`no run succeeded: ${warnings.join('; ')}`);
 
-    const byThreads = summariseScaling(runs, o.threadCounts, o.threadLimitPercent, cores);
+    const byThreads = summariseScaling(runs, o.threadCounts, o.viewers, o.threadLimitPercent, cores);
     const loadAverage1mAtEnd = round(loadavg()[0] ?? 0, 2);
     const { path: _path, ...file } = source;
     void _path;
@@ -535,7 +568,8 @@ function diagnose(rows: readonly ScalingByThreads[], o: ScalingOptions): string[
   return rows.map((r) => {
     const by = r.projectedBy === 'cores' ? `the whole process at ${o.threadLimitPercent}% × the cores` : `${r.projectedBy} at ${o.threadLimitPercent}% of a core`;
     const unbound = r.threadBoundViewers !== null && r.threadBoundViewers !== r.projectedViewers ? `; with a core per thread, ${r.threadBoundBy} would bound it at ≈ ${r.threadBoundViewers}` : '';
-    return `${r.forwardingThreads} forwarding thread${r.forwardingThreads === 1 ? '' : 's'}: most per-viewer work on ${r.busiest.thread} (${r.busiest.loadedPercent}% at ${r.viewers} viewers, ${r.busiest.perViewerPercent}% per viewer); per-viewer work ${r.split}; projected ≈ ${r.projectedViewers ?? '?'} viewers, bounded by ${by}${unbound}.`;
+    const flagged = r.representative ? '' : ' (every run of this count had a problem — see the warnings — so these numbers are not representative)';
+    return `${r.forwardingThreads} forwarding thread${r.forwardingThreads === 1 ? '' : 's'}${flagged}: most per-viewer work on ${r.busiest.thread} (${r.busiest.loadedPercent}% at ${r.viewers} viewers, ${r.busiest.perViewerPercent}% per viewer); per-viewer work ${r.split}; projected ≈ ${r.projectedViewers ?? '?'} viewers, bounded by ${by}${unbound}.`;
   });
 }
 
@@ -566,7 +600,7 @@ export function scalingSummary(r: ScalingBench): string {
   const rows = r.byThreads;
   if (rows.length === 0) return 'scaling: no valid runs';
   const perViewer = rows.map((x) => `${x.forwardingThreads}t ${x.busiest.perViewerPercent.toFixed(3)}%`).join(' ');
-  const projected = rows.map((x) => (x.projectedRatio === null ? '×?' : `×${x.projectedRatio.toFixed(2)}`)).join('/');
+  const projected = rows.map((x) => `${x.projectedRatio === null ? '×?' : `×${x.projectedRatio.toFixed(2)}`}${x.representative ? '' : ' (contended)'}`).join('/');
   const viewers = rows.map((x) => x.projectedViewers ?? '?').join('/');
   const limit = r.config.threadLimitPercent;
   return `scaling: busiest thread per viewer ${perViewer}, projected ${projected} (${viewers} viewers: the first thread at ${limit}% of a core, or the process at ${limit}% × ${r.config.cores} cores; a projection from how the work splits over threads, not a measured throughput: the ${r.config.cores} cores are shared with the viewer farm and the publisher)`;

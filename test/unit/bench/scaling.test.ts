@@ -83,6 +83,7 @@ describe('scaling bench', () => {
         run(2, { main: 5, 'fwd-0': 0, 'fwd-1': 0, other: 1 }, { main: 7, 'fwd-0': 32, 'fwd-1': 32, other: 22.2 }),
       ],
       [0, 1, 2],
+      40,
       85,
       2,
     );
@@ -92,5 +93,19 @@ describe('scaling bench', () => {
     expect(t1).toMatchObject({ projectedViewers: 53, projectedBy: 'fwd-0', projectedRatio: 1.33, busiest: { thread: 'fwd-0', perViewerPercent: 1.6 } });
     expect(t2).toMatchObject({ threadBoundViewers: 106, threadBoundBy: 'fwd-0', projectedViewers: 75, projectedBy: 'cores', projectedRatio: 1.88, threadBoundRatio: 2.65 });
     expect(t2!.split).toBe('main 2% · fwd-0 37% · fwd-1 37% · other 24%');
+    expect(rows.every((r) => r.representative && r.leftOut.length === 0)).toBe(true);
+  });
+
+  it('leaves out a run whose node dropped the publisher\'s packets, unless every run of that count did', () => {
+    const clean = run(1, { main: 5, 'fwd-0': 0, other: 1 }, { main: 7, 'fwd-0': 64, other: 5 });
+    const starved = { ...run(1, { main: 5, 'fwd-0': 0, other: 1 }, { main: 7, 'fwd-0': 30, other: 5 }), order: 2 };
+    starved.loaded = { ...starved.loaded, udpDrops: { node: 300, farm: 0 }, nodeWaitPercent: 250 };
+    const [both] = summariseScaling([clean, starved], [1], 40, 85, 2);
+    expect(both).toMatchObject({ runs: 1, projectedViewers: 53, representative: true });
+    expect(both!.leftOut).toEqual([{ order: 2, why: "the node's sockets dropped 300 datagrams (its threads waited 250% of the window for a CPU)" }]);
+    const backlogged = { ...clean, order: 3, loaded: { ...clean.loaded, eventLoopPercent: { main: 10, threads: [99], viewersPerThread: [40] } } };
+    expect(summariseScaling([clean, backlogged], [1], 40, 85, 2)[0]!.leftOut).toEqual([{ order: 3, why: "fwd-0's event loop was 99% busy (its threads waited 0% of the window for a CPU)" }]);
+    const [only] = summariseScaling([starved], [1], 40, 85, 2);
+    expect(only).toMatchObject({ runs: 1, representative: false, leftOut: [] });
   });
 });
