@@ -392,8 +392,13 @@ function scalingSection(r: Json): string[] {
   // A thread that barely grows with viewers would reach the limit far beyond anything measured: not a number to read.
   const far = (v: unknown) => (typeof v === 'number' && v > 1000 ? '> 1000' : n(v));
   const bound = (by: unknown) => (by === 'cores' ? `the process at ${limit}% × ${n(c.cores)} cores` : by ? `${by} at ${limit}%` : '—');
+  const normalised = new Map(((s.farmNormalised?.byThreads ?? []) as Json[]).map((x) => [x.forwardingThreads, x]));
+  const normalisedCell = (t: number) => {
+    const x = normalised.get(t);
+    return x ? `${ratio(x.projectedRatio)} (${n(x.projectedViewers)}; runs ${((x.projectedViewersPerRun ?? []) as Json[]).map((v) => n(v)).join(', ')})` : '—';
+  };
   const projection = table(
-    ['Forwarding threads', 'Busiest thread per viewer, % of a core', 'Per-viewer work split', `Projected viewers (first to reach ${limit}%)`, '× 0 threads', 'Each run', `With a core per thread`, 'Loss at N, %', 'RSS at N, MB', 'Node waited, %', 'Others, % of a core'],
+    ['Forwarding threads', 'Busiest thread per viewer, % of a core', 'Per-viewer work split', `Projected viewers (first to reach ${limit}%)`, '× 0 threads', 'Each run', 'Farm-normalised: × 0 threads (viewers; each run)', `With a core per thread`, 'Loss at N, %', 'RSS at N, MB', 'Node waited, %', 'Others, % of a core'],
     rows.map((x) => [
       `${x.forwardingThreads}${x.representative === false ? ' (contended)' : ''}`,
       `${pct4(x.busiest?.perViewerPercent)} (${x.busiest?.thread})`,
@@ -401,6 +406,7 @@ function scalingSection(r: Json): string[] {
       `**${n(x.projectedViewers)}** (${bound(x.projectedBy)})`,
       `**${ratio(x.projectedRatio)}**`,
       ((x.projectedViewersPerRun ?? []) as Json[]).map((v) => n(v)).join(', '),
+      normalisedCell(x.forwardingThreads),
       `${n(x.threadBoundViewers)} (${x.threadBoundBy ?? '—'}; ${ratio(x.threadBoundRatio)})`,
       n(x.lossPercent, 2),
       n(x.loadedRssMB),
@@ -433,6 +439,11 @@ function scalingSection(r: Json): string[] {
     projection,
     perThread,
     `**What this shows, and what it cannot:** ${s.caveat}`,
+    ...(s.farmNormalised
+      ? [
+          `Farm-normalised: the viewer farm does the same work in every loaded window whatever the node's threads, so its CPU per viewer moves only with how fast the shared machine ran that window; each run's per-viewer CPU is divided by its farm's (relative to the mean: ${((s.farmNormalised.speedFactors ?? []) as Json[]).map((f) => `run ${f.order} ×${n(f.factor, 2)}`).join(', ')}). A check on the raw ratios, not a replacement: it assumes the farm's cost per viewer is the same for every thread count.`,
+        ]
+      : []),
     ...rows
       .filter((x) => x.leftOut?.length)
       .map((x) => `Left out of the ${x.forwardingThreads}-thread line: ${(x.leftOut as Json[]).map((l) => `run ${l.order} (${l.why})`).join('; ')}.`),

@@ -20,6 +20,10 @@
  *   more than one core), and where the whole process's reaches `threadLimitPercent` × the cores; the
  *   lowest of these is the projected capacity, and its ratio to 0 threads' is the scaling. Also how the
  *   per-viewer work splits (each thread's share of the process's slope).
+ * - **Farm-normalised**, beside the raw numbers: the same projections with each run's per-viewer CPU divided
+ *   by how fast the machine ran it, read off the viewer farm's CPU per viewer (the same work in every loaded
+ *   window). Measured here: two runs of one thread count differed by a third in raw CPU while node and farm
+ *   rose together, and by a few % once divided.
  *
  * What this machine can show: its cores run the viewer farm and the publisher beside the node, so the
  * node never has them to itself and no window measures "N× one core" of throughput. The projections
@@ -184,10 +188,23 @@ export interface ScalingBenchResult {
   input: { method: string; file: Omit<EncodedSource, 'path'> };
   runs: ScalingRun[];
   byThreads: ScalingByThreads[];
+  /**
+   * The same projections with each run's per-viewer CPU divided by how fast the machine ran it, read off the
+   * viewer farm: the farm does the same work in every loaded window whatever the node's threads, so its CPU
+   * per viewer moves only with the machine (another VM on the host, clock speed). Two runs of one count can
+   * differ by a third in raw CPU and by a few % once divided (see BENCHMARKS.md): a check on the raw ratios.
+   */
+  farmNormalised: FarmNormalised;
   /** What this machine can and cannot show (also in the summary line). */
   caveat: string;
   diagnosis: string[];
   warnings: string[];
+}
+
+export interface FarmNormalised {
+  /** Each run's farm CPU per viewer / the mean over the runs (1.2: the machine was 20% slower in that window). */
+  speedFactors: Array<{ order: number; factor: number }>;
+  byThreads: Array<Pick<ScalingByThreads, 'forwardingThreads' | 'busiest' | 'projectedViewers' | 'projectedBy' | 'projectedRatio' | 'projectedViewersPerRun'>>;
 }
 
 export type ScalingBench = ScalingBenchResult | { error: string };
@@ -304,6 +321,42 @@ export function summariseThreadCount(
     loadedRssMB: round(mean(runs.map((r) => r.loaded.nodeRssMB)), 0),
     nodeWaitPercent: round(mean(runs.map((r) => r.loaded.nodeWaitPercent)), 1),
     othersCpuPercent: round(mean(windows.map((w) => w.othersCpuPercent)), 0),
+  };
+}
+
+/** The farm's CPU per viewer in a run's loaded window (its idle window taken off). */
+const farmPerViewer = (r: ScalingRun) => (r.loaded.viewers > 0 ? (r.loaded.farmCpuPercent - r.idle.farmCpuPercent) / r.loaded.viewers : Number.NaN);
+
+/**
+ * The runs with each loaded window's rise over its idle window divided by the run's speed factor (its farm
+ * CPU per viewer / the mean of all runs'): what each thread would have used on the machine at its average speed.
+ */
+export function farmNormalisedRuns(runs: readonly ScalingRun[]): { runs: ScalingRun[]; speedFactors: Array<{ order: number; factor: number }> } {
+  const reference = mean(runs.map(farmPerViewer).filter((v) => v > 0));
+  const speedFactors = runs.map((r) => ({ order: r.order, factor: round(farmPerViewer(r) / reference, 3) }));
+  const scaled = runs.map((r, i) => {
+    const factor = speedFactors[i]!.factor;
+    if (!(factor > 0)) return r;
+    const scale = (loaded: number, idle: number) => idle + (loaded - idle) / factor;
+    const threadCpuPercent = Object.fromEntries(Object.entries(r.loaded.threadCpuPercent).map(([k, v]) => [k, scale(v, r.idle.threadCpuPercent[k] ?? 0)]));
+    return { ...r, loaded: { ...r.loaded, threadCpuPercent, nodeCpuPercent: scale(r.loaded.nodeCpuPercent, r.idle.nodeCpuPercent) } };
+  });
+  return { runs: scaled, speedFactors };
+}
+
+/** The farm-normalised projections (see ScalingBenchResult.farmNormalised). */
+export function summariseFarmNormalised(runs: readonly ScalingRun[], threadCounts: readonly number[], requestedViewers: number, limitPercent: number, cores: number): FarmNormalised {
+  const normalised = farmNormalisedRuns(runs);
+  return {
+    speedFactors: normalised.speedFactors,
+    byThreads: summariseScaling(normalised.runs, threadCounts, requestedViewers, limitPercent, cores).map((r) => ({
+      forwardingThreads: r.forwardingThreads,
+      busiest: r.busiest,
+      projectedViewers: r.projectedViewers,
+      projectedBy: r.projectedBy,
+      projectedRatio: r.projectedRatio,
+      projectedViewersPerRun: r.projectedViewersPerRun,
+    })),
   };
 }
 
@@ -424,6 +477,7 @@ export function scalingSection(options: ScalingOptions): ScalingSection {
       },
       runs,
       byThreads,
+      farmNormalised: summariseFarmNormalised(runs, o.threadCounts, o.viewers, o.threadLimitPercent, cores),
       caveat: caveatFor(runs, cores, o),
       diagnosis: diagnose(byThreads, o),
       warnings: [...warnings, ...runWarnings(runs, o)],
@@ -602,6 +656,7 @@ export function scalingSummary(r: ScalingBench): string {
   const perViewer = rows.map((x) => `${x.forwardingThreads}t ${x.busiest.perViewerPercent.toFixed(3)}%`).join(' ');
   const projected = rows.map((x) => `${x.projectedRatio === null ? '×?' : `×${x.projectedRatio.toFixed(2)}`}${x.representative ? '' : ' (contended)'}`).join('/');
   const viewers = rows.map((x) => x.projectedViewers ?? '?').join('/');
+  const normalised = (r.farmNormalised?.byThreads ?? []).map((x) => (x.projectedRatio === null ? '×?' : `×${x.projectedRatio.toFixed(2)}`)).join('/');
   const limit = r.config.threadLimitPercent;
-  return `scaling: busiest thread per viewer ${perViewer}, projected ${projected} (${viewers} viewers: the first thread at ${limit}% of a core, or the process at ${limit}% × ${r.config.cores} cores; a projection from how the work splits over threads, not a measured throughput: the ${r.config.cores} cores are shared with the viewer farm and the publisher)`;
+  return `scaling: busiest thread per viewer ${perViewer}, projected ${projected}${normalised ? ` (farm-normalised ${normalised})` : ''} (${viewers} viewers: the first thread at ${limit}% of a core, or the process at ${limit}% × ${r.config.cores} cores; a projection from how the work splits over threads, not a measured throughput: the ${r.config.cores} cores are shared with the viewer farm and the publisher)`;
 }

@@ -3,7 +3,7 @@
  * order, and the projection from two windows per thread count.
  */
 import { describe, expect, it } from 'vitest';
-import { cpuByRole, runOrder, summariseScaling, threadRole, type ScalingRun, type ScalingWindow } from '../../bench/scaling.js';
+import { cpuByRole, farmNormalisedRuns, runOrder, summariseScaling, threadRole, type ScalingRun, type ScalingWindow } from '../../bench/scaling.js';
 
 /** A window with just the numbers the projection reads. */
 function window(viewers: number, threadCpuPercent: Record<string, number>): ScalingWindow {
@@ -107,5 +107,24 @@ describe('scaling bench', () => {
     expect(summariseScaling([clean, backlogged], [1], 40, 85, 2)[0]!.leftOut).toEqual([{ order: 3, why: "fwd-0's event loop was 99% busy (its threads waited 0% of the window for a CPU)" }]);
     const [only] = summariseScaling([starved], [1], 40, 85, 2);
     expect(only).toMatchObject({ runs: 1, representative: false, leftOut: [] });
+  });
+
+  it('divides each run\'s rise in CPU by how fast the machine ran it, read off the farm', () => {
+    // The same work twice, the second window on a machine a third slower: node and farm both rise by a third more.
+    const fast = run(0, { main: 5, other: 1 }, { main: 65, other: 5 });
+    fast.loaded = { ...fast.loaded, farmCpuPercent: 62 };
+    fast.idle = { ...fast.idle, farmCpuPercent: 2 };
+    const slow = { ...run(0, { main: 5, other: 1 }, { main: 85, other: 5 }), order: 2 };
+    slow.loaded = { ...slow.loaded, farmCpuPercent: 82 };
+    slow.idle = { ...slow.idle, farmCpuPercent: 2 };
+    const { runs, speedFactors } = farmNormalisedRuns([fast, slow]);
+    expect(speedFactors).toEqual([
+      { order: 1, factor: 0.857 },
+      { order: 2, factor: 1.143 },
+    ]);
+    const mains = runs.map((r) => r.loaded.threadCpuPercent.main!);
+    expect(mains[0]).toBeCloseTo(75, 0);
+    expect(mains[1]).toBeCloseTo(75, 0);
+    expect(runs[0]!.idle).toEqual(fast.idle);
   });
 });
