@@ -52,6 +52,7 @@ const SECTIONS: Array<{ key: string; title: string; has: (r: Json) => boolean }>
   { key: 'janus', title: 'Curbcast and Janus side by side (CPU per viewer)', has: (r) => Boolean(r.janus) && !('skipped' in r.janus) },
   { key: 'capacity', title: 'Capacity (viewers until loss or the CPU limit)', has: (r) => Boolean(r.capacity) },
   { key: 'sendpath', title: "Forwarding cost per packet: werift's sendRtp and the fast path", has: (r) => Boolean(r.sendpath) && !('error' in r.sendpath) },
+  { key: 'scaling', title: 'Scaling over forwarding threads (how the work splits, and the capacity it projects)', has: (r) => Boolean(r.scaling) },
 ];
 
 const n = (v: unknown, digits = 0): string => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits).replace(/\.0+$/, '') : '—');
@@ -379,6 +380,78 @@ function capacitySection(r: Json): string[] {
   return out;
 }
 
+function scalingSection(r: Json): string[] {
+  const s = r.scaling;
+  if ('error' in s) return [`FAILED — ${String(s.error).split('\n')[0]}`];
+  const rows = (s.byThreads ?? []) as Json[];
+  if (rows.length === 0) return ['No valid runs.'];
+  const c = s.config ?? {};
+  const limit = n(c.threadLimitPercent);
+  const pct4 = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : '—');
+  const ratio = (v: unknown) => (typeof v === 'number' ? `×${v.toFixed(2)}` : '—');
+  // A thread that barely grows with viewers would reach the limit far beyond anything measured: not a number to read.
+  const far = (v: unknown) => (typeof v === 'number' && v > 1000 ? '> 1000' : n(v));
+  const bound = (by: unknown) => (by === 'cores' ? `the process at ${limit}% × ${n(c.cores)} cores` : by ? `${by} at ${limit}%` : '—');
+  const normalised = new Map(((s.farmNormalised?.byThreads ?? []) as Json[]).map((x) => [x.forwardingThreads, x]));
+  const normalisedCell = (t: number) => {
+    const x = normalised.get(t);
+    return x ? `${ratio(x.projectedRatio)} (${n(x.projectedViewers)}; runs ${((x.projectedViewersPerRun ?? []) as Json[]).map((v) => n(v)).join(', ')})` : '—';
+  };
+  const projection = table(
+    ['Forwarding threads', 'Busiest thread per viewer, % of a core', 'Per-viewer work split', `Projected viewers (first to reach ${limit}%)`, '× 0 threads', 'Each run', 'Farm-normalised: × 0 threads (viewers; each run)', `With a core per thread`, 'Loss at N, %', 'RSS at N, MB', 'Node waited, %', 'Others, % of a core'],
+    rows.map((x) => [
+      `${x.forwardingThreads}${x.representative === false ? ' (contended)' : ''}`,
+      `${pct4(x.busiest?.perViewerPercent)} (${x.busiest?.thread})`,
+      String(x.split),
+      `**${n(x.projectedViewers)}** (${bound(x.projectedBy)})`,
+      `**${ratio(x.projectedRatio)}**`,
+      ((x.projectedViewersPerRun ?? []) as Json[]).map((v) => n(v)).join(', '),
+      normalisedCell(x.forwardingThreads),
+      `${n(x.threadBoundViewers)} (${x.threadBoundBy ?? '—'}; ${ratio(x.threadBoundRatio)})`,
+      n(x.lossPercent, 2),
+      n(x.loadedRssMB),
+      n(x.nodeWaitPercent),
+      n(x.othersCpuPercent),
+    ]),
+  );
+  const perThread = table(
+    ['Forwarding threads', 'Thread', '0 viewers, % of a core', `${n(c.viewers)} viewers, %`, 'Per viewer, %', 'Share of per-viewer work, %', `Reaches ${limit}% at, viewers`, `Event loop busy at ${n(c.viewers)}, %`],
+    rows.flatMap((x) => [
+      ...((x.threads ?? []) as Json[]).map((t) => [
+        String(x.forwardingThreads),
+        t.thread === 'other' ? 'other (libuv, V8 helpers)' : String(t.thread),
+        n(t.idlePercent, 1),
+        n(t.loadedPercent, 1),
+        pct4(t.perViewerPercent),
+        n(t.shareOfPerViewerPercent),
+        far(t.viewersAtLimit),
+        n(t.eventLoopPercentAtN),
+      ]),
+      [String(x.forwardingThreads), '**whole process**', n(x.process?.idlePercent, 1), n(x.process?.loadedPercent, 1), pct4(x.process?.perViewerPercent), '100', `${n(x.process?.viewersAtCoresLimit)} (at ${limit}% × ${n(c.cores)})`, ''],
+    ]),
+  );
+  const runs = (s.runs ?? []) as Json[];
+  const planned = (c.order ?? []) as number[];
+  const done = runs.map((run) => run.forwardingThreads as number);
+  const order = done.length < planned.length ? `${done.join(', ')} (of ${planned.join(', ')}: the rest did not fit the time budget)` : done.join(', ');
+  const others = runs.flatMap((run) => [run.idle?.othersCpuPercent, run.loaded?.othersCpuPercent]).filter((v) => typeof v === 'number') as number[];
+  return [
+    projection,
+    perThread,
+    `**What this shows, and what it cannot:** ${s.caveat}`,
+    ...(s.farmNormalised
+      ? [
+          `Farm-normalised: the viewer farm does the same work in every loaded window whatever the node's threads, so its CPU per viewer moves only with how fast the shared machine ran that window; each run's per-viewer CPU is divided by its farm's (relative to the mean: ${((s.farmNormalised.speedFactors ?? []) as Json[]).map((f) => `run ${f.order} ×${n(f.factor, 2)}`).join(', ')}). A check on the raw ratios, not a replacement: it assumes the farm's cost per viewer is the same for every thread count.`,
+        ]
+      : []),
+    ...rows
+      .filter((x) => x.leftOut?.length)
+      .map((x) => `Left out of the ${x.forwardingThreads}-thread line: ${(x.leftOut as Json[]).map((l) => `run ${l.order} (${l.why})`).join('; ')}.`),
+    ...(s.diagnosis?.length ? [(s.diagnosis as string[]).join(' ')] : []),
+    `Method: one node at a time, \`curbcast serve --forwarding-threads t\`${c.recording === false ? ' --no-recording' : ' (recording its set, the default)'}, in the order ${order}; each run a ${n(c.warmupSeconds)} s warm-up, a ${n(c.windowSeconds)} s window with no viewers, ${n(c.viewers)} werift farm viewers (no decoding, ≤ ${n(c.viewersPerFarm)} per farm process), ${n(c.settleSeconds)} s settle, a ${n(c.windowSeconds)} s window. CPU per OS thread from /proc/<pid>/task: the main thread is the one whose id is the pid, forwarding threads are named \`curbcast-fwd-<i>\`, "other" is the rest. Each thread's line is fitted through its windows at 0 and ${n(c.viewers)} viewers (every run of that count). "Node waited" is its threads' run-queue time (/proc schedstat) in the loaded windows; "Others" is the rest of the machine (other people's processes, the kernel), beside the node, the farm and the publisher. Load average ${n(c.loadAverage1mAtStart, 2)} at the start, ${n(c.loadAverage1mAtEnd, 2)} at the end; other processes used ${others.length ? `${n(Math.min(...others))}–${n(Math.max(...others))}` : '?'}% of a core in the windows.`,
+  ];
+}
+
 function verdict(measured: number | null | undefined, limit: number, unit: (v: number) => string): string {
   if (measured === null || measured === undefined || !Number.isFinite(measured)) return 'not measured';
   const d = limit - measured;
@@ -445,6 +518,7 @@ export function renderBenchmarksMd(sources: Source[]): string {
     janus: janusSection,
     capacity: capacitySection,
     sendpath: sendPathMarkdown,
+    scaling: scalingSection,
   };
   for (const section of SECTIONS) {
     const source = chosen.get(section.key);

@@ -38,7 +38,7 @@ import { renice } from './load.js';
 import { startNodeProcess, summariseNodeLog, type NodeLogSummary, type NodeProcess } from './node-process.js';
 import { ipv6NeighborSolicitations, measureWindow, nonLoopbackTxPackets, threadStats, threadWindow, type DropDelta } from './proc-stats.js';
 import { distribution, log, round, sleep, withTimeout, type Distribution } from './stats.js';
-import { farmRates, nodeViewers } from './sweep.js';
+import { combinedFarmRates, farmRates, nodeViewers } from './sweep.js';
 
 export interface CapacityOptions {
   tmp: string;
@@ -239,9 +239,71 @@ function relayDelta(a: RelayCounters, b: RelayCounters, seconds: number) {
   return { kbps: seconds > 0 ? (bytes * 8) / 1000 / seconds : 0, pps: seconds > 0 ? packets / seconds : 0 };
 }
 
-interface ForwardingGauges {
+/** GET /api/admin/gauges → sfu.forwarding (docs/diagnostics.md). */
+export interface ForwardingGauges {
   threads: Array<{ index: number; viewers: number; eventLoop: { activeMs: number; idleMs: number } }>;
   main: { activeMs: number; idleMs: number };
+}
+
+/** The node's forwarding threads and event-loop times; null from a node that has none to report (or does not answer in 5 s). */
+export async function forwardingGauges(baseUrl: string, token: string): Promise<ForwardingGauges | null> {
+  try {
+    const res = await fetch(`${baseUrl}/api/admin/gauges`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000) });
+    if (!res.ok) return null;
+    return ((await res.json()) as { sfu?: { forwarding?: ForwardingGauges } }).sfu?.forwarding ?? null;
+  } catch {
+    return null;
+  }
+}
+
+type EventLoopTime = { activeMs: number; idleMs: number };
+
+/** Event-loop use between two readings, % (NaN when no time passed). */
+function eventLoopPercent(a: EventLoopTime | undefined, b: EventLoopTime): number {
+  const active = b.activeMs - (a?.activeMs ?? 0);
+  const all = active + (b.idleMs - (a?.idleMs ?? 0));
+  return all > 0 ? round((active / all) * 100, 1) : Number.NaN;
+}
+
+/** Event-loop use of the main thread and each forwarding thread between two gauges readings, and the viewers on each thread at the second. */
+export function eventLoopWindow(a: ForwardingGauges | null, b: ForwardingGauges): { main: number; threads: number[]; viewersPerThread: number[] } {
+  return {
+    main: eventLoopPercent(a?.main, b.main),
+    threads: b.threads.map((t) => eventLoopPercent(a?.threads.find((x) => x.index === t.index)?.eventLoop, t.eventLoop)),
+    viewersPerThread: b.threads.map((t) => t.viewers),
+  };
+}
+
+/**
+ * Loss with each viewer that received no video in the window counted as having lost everything the
+ * publisher sent in it: a stalled viewer has no sequence numbers to miss.
+ */
+export function lossWithStalledPercent(audience: { expected: number; lost: number; stalledViewers: number }, relayA: RelayCounters, relayB: RelayCounters): number {
+  const inputPackets = relayB.videoPackets - relayA.videoPackets + (relayB.audioPackets - relayA.audioPackets);
+  const missed = audience.stalledViewers * inputPackets;
+  return audience.expected + missed > 0 ? ((audience.lost + missed) / (audience.expected + missed)) * 100 : 0;
+}
+
+/**
+ * Waits until other people's processes use less than `quietOthersPercent` of a core (2 s probes, the
+ * pids in `ownPids` not counted), at most `maxWaitSeconds` (re-read each probe): the machine is shared,
+ * and a window in someone's burst measures them.
+ */
+export async function waitForQuiet(options: { ownPids: () => Record<string, number>; quietOthersPercent: number; maxWaitSeconds: () => number; label: string }) {
+  const cores = cpus().length;
+  const t0 = performance.now();
+  let othersPercent = 0;
+  let said = false;
+  for (;;) {
+    const w = await measureWindow(options.ownPids(), 2);
+    const mine = Object.values(w.cpuPercent).reduce((a, b) => a + b, 0);
+    othersPercent = Math.max(0, (w.machineBusyPercent / 100) * cores * 100 - mine);
+    const waited = (performance.now() - t0) / 1000;
+    if (othersPercent < options.quietOthersPercent || waited >= options.maxWaitSeconds()) break;
+    if (!said) log(`${options.label}: other processes at ${Math.round(othersPercent)}% of a core: waiting up to ${Math.round(options.maxWaitSeconds())} s for them to drop below ${options.quietOthersPercent}%`);
+    said = true;
+  }
+  return { waitedSeconds: round((performance.now() - t0) / 1000, 1), othersPercent: round(othersPercent, 0) };
 }
 
 const sumDrops = (drops: DropDelta[]): DropDelta => ({
@@ -315,16 +377,7 @@ export function capacitySection(options: CapacityOptions): CapacitySection {
     const pub = (relay = await startSourceRelay({ source, baseUrl: liveNode.baseUrl, token: o.token, videoPayloadType: 96, audioPayloadType: 111, label: 'capacity' }));
     const status = await fetch(`${liveNode.baseUrl}/api/status`, { signal: AbortSignal.timeout(3000) }).then((r) => r.json() as Promise<{ live?: boolean }>);
     if (!status.live) throw new Error('the node does not say live after the WHIP publisher connected');
-    /** The node's forwarding threads and event-loop times (GET /api/admin/gauges); null from a node that has none to report. */
-    const forwarding = async (): Promise<ForwardingGauges | null> => {
-      try {
-        const res = await fetch(`${liveNode.baseUrl}/api/admin/gauges`, { headers: { Authorization: `Bearer ${o.token}` }, signal: AbortSignal.timeout(5000) });
-        if (!res.ok) return null;
-        return ((await res.json()) as { sfu?: { forwarding?: ForwardingGauges } }).sfu?.forwarding ?? null;
-      } catch {
-        return null;
-      }
-    };
+    const forwarding = () => forwardingGauges(liveNode.baseUrl, o.token);
     /** The forwarding threads the node last reported (a starved node may not answer in a window: the last answer stands). */
     let lastReported: number | null = (await forwarding())?.threads.length ?? null;
     const reportedAtStart = lastReported;
@@ -382,26 +435,18 @@ export function capacitySection(options: CapacityOptions): CapacitySection {
       farms.forEach((f, i) => (pids[`farm${i}`] = f.farm.pid));
       return pids;
     };
-    /** Waits until other people's processes use < quietOthersPercent of a core (2 s probes), at most quietMaxWaitSeconds. */
-    const waitForQuiet = async () => {
-      const t0 = performance.now();
-      let othersPercent = 0;
-      let said = false;
-      for (;;) {
-        const w = await measureWindow(ownPids(), 2);
-        const mine = Object.values(w.cpuPercent).reduce((a, b) => a + b, 0);
-        othersPercent = Math.max(0, (w.machineBusyPercent / 100) * cores * 100 - mine);
-        const waited = (performance.now() - t0) / 1000;
-        // Never past the budget: what is left of it, less the window, is the most it waits.
-        if (othersPercent < o.quietOthersPercent || waited >= Math.min(o.quietMaxWaitSeconds, o.budgetSeconds - elapsed() - o.windowSeconds - 2)) break;
-        if (!said) log(`capacity: other processes at ${Math.round(othersPercent)}% of a core: waiting up to ${o.quietMaxWaitSeconds} s for them to drop below ${o.quietOthersPercent}%`);
-        said = true;
-      }
-      return { waitedSeconds: round((performance.now() - t0) / 1000, 1), othersPercent: round(othersPercent, 0) };
-    };
+    /** Waits until other people's processes use < quietOthersPercent of a core, at most quietMaxWaitSeconds and never past the budget. */
+    const quietGate = () =>
+      waitForQuiet({
+        ownPids,
+        quietOthersPercent: o.quietOthersPercent,
+        // What is left of the budget, less the window, is the most it waits.
+        maxWaitSeconds: () => Math.min(o.quietMaxWaitSeconds, o.budgetSeconds - elapsed() - o.windowSeconds - 2),
+        label: 'capacity',
+      });
 
     const measure = async (phase: CapacityPoint['phase'], requestedViewers: number, joined: { joinMs: number[]; failed: string[] } | null): Promise<CapacityPoint> => {
-      const quietGate = await waitForQuiet();
+      const gate = await quietGate();
       const snapsA: FarmSnapshot[] = await Promise.all(farms.map((f) => f.farm.snapshot()));
       const relayA = pub.counters();
       const pids = ownPids();
@@ -416,18 +461,7 @@ export function capacitySection(options: CapacityOptions): CapacitySection {
       const gaugesB = await forwarding();
       const snapsB: FarmSnapshot[] = await Promise.all(farms.map((f) => f.farm.snapshot()));
       const relayB = pub.counters();
-      const elu = (a: { activeMs: number; idleMs: number } | undefined, b: { activeMs: number; idleMs: number }) => {
-        const active = b.activeMs - (a?.activeMs ?? 0);
-        const all = active + (b.idleMs - (a?.idleMs ?? 0));
-        return all > 0 ? round((active / all) * 100, 1) : Number.NaN;
-      };
-      const eventLoopPercent = gaugesB
-        ? {
-            main: elu(gaugesA?.main, gaugesB.main),
-            threads: gaugesB.threads.map((t) => elu(gaugesA?.threads.find((x) => x.index === t.index)?.eventLoop, t.eventLoop)),
-            viewersPerThread: gaugesB.threads.map((t) => t.viewers),
-          }
-        : null;
+      const eventLoopPercent = gaugesB ? eventLoopWindow(gaugesA, gaugesB) : null;
       if (gaugesB) lastReported = gaugesB.threads.length;
       else if (lastReported !== null) warnings.push(`the node did not answer GET /api/admin/gauges after the window at ${snapsB.reduce((n, x) => n + x.viewers.length, 0)} viewers (its last answer, ${lastReported} forwarding thread(s), stands)`);
       const reportedThreads = lastReported;
@@ -435,20 +469,16 @@ export function capacitySection(options: CapacityOptions): CapacitySection {
       const input = relayDelta(relayA, relayB, window.seconds);
 
       // Each farm's rates over its own clock, then added up.
-      const rates = snapsB.map((b, i) => farmRates(snapsA[i]!, b));
-      const viewers = rates.reduce((s, r) => s + r.totals.viewers, 0);
-      const expected = rates.reduce((s, r) => s + r.totals.expected, 0);
-      const lost = rates.reduce((s, r) => s + r.totals.lost, 0);
-      const weighted = (f: (r: (typeof rates)[number]) => number) => (viewers ? rates.reduce((s, r) => s + f(r) * r.totals.viewers, 0) / viewers : 0);
+      const audience = combinedFarmRates(snapsB.map((b, i) => farmRates(snapsA[i]!, b)));
+      const viewers = audience.viewers;
       const farmCpus = farms.map((_, i) => window.cpuPercent[`farm${i}`] ?? 0);
       const farmCpu = farmCpus.reduce((a, b) => a + b, 0);
       const nodeCpu = window.cpuPercent.node!;
       const benchCpu = window.cpuPercent.bench ?? 0;
       const ffmpegCpu = window.cpuPercent.ffmpeg ?? 0;
-      const lossPercent = expected > 0 ? (lost / expected) * 100 : 0;
-      const stalled = rates.reduce((s, r) => s + r.stalledViewers, 0);
-      const inputPackets = relayB.videoPackets - relayA.videoPackets + (relayB.audioPackets - relayA.audioPackets);
-      const lossWithStalled = expected + stalled * inputPackets > 0 ? ((lost + stalled * inputPackets) / (expected + stalled * inputPackets)) * 100 : 0;
+      const lossPercent = audience.lossPercent;
+      const stalled = audience.stalledViewers;
+      const lossWithStalled = lossWithStalledPercent(audience, relayA, relayB);
       const machineBusy = window.machineBusyPercent;
       const over: Limit[] = [];
       const publisherState = pub.curbcastState();
@@ -474,14 +504,14 @@ export function capacitySection(options: CapacityOptions): CapacitySection {
         nodeBusiestThread: nodeThreads.busiestThread ? { name: nodeThreads.busiestThread.name, cpuPercent: round(nodeThreads.busiestThread.cpuPercent, 1) } : null,
         nodeBusyThreads: nodeThreads.busyThreads,
         nodeWaitPercent: round(nodeThreads.waitPercent, 1),
-        perViewerKbps: round(weighted((r) => r.perViewerKbps), 0),
-        perViewerVideoKbps: round(weighted((r) => r.perViewerVideoKbps), 0),
-        forwardedPacketsPerSecond: round(rates.reduce((s, r) => s + r.forwardedPacketsPerSecond, 0), 0),
+        perViewerKbps: round(audience.perViewerKbps, 0),
+        perViewerVideoKbps: round(audience.perViewerVideoKbps, 0),
+        forwardedPacketsPerSecond: round(audience.forwardedPacketsPerSecond, 0),
         lossPercent: round(lossPercent, 3),
         lossWithStalledPercent: round(lossWithStalled, 3),
-        worstViewerLossPercent: round(Math.max(0, ...rates.map((r) => r.worstViewerLossPercent)), 2),
-        stalledViewers: rates.reduce((s, r) => s + r.stalledViewers, 0),
-        disconnectedViewers: rates.reduce((s, r) => s + r.disconnectedViewers, 0),
+        worstViewerLossPercent: round(audience.worstViewerLossPercent, 2),
+        stalledViewers: audience.stalledViewers,
+        disconnectedViewers: audience.disconnectedViewers,
         farm: { processes: farms.length, cpuPercent: round(farmCpu, 1), maxProcessCpuPercent: round(Math.max(0, ...farmCpus), 1), waitPercent: round(farmWait, 1) },
         publisherCpuPercent: { bench: round(benchCpu, 1), ffmpeg: round(ffmpegCpu, 1) },
         otherCpuPercent: round(Math.max(0, (machineBusy / 100) * cores * 100 - nodeCpu - farmCpu - benchCpu - ffmpegCpu), 1),
@@ -498,12 +528,12 @@ export function capacitySection(options: CapacityOptions): CapacitySection {
         over,
         valid: invalidReason === null,
         invalidReason,
-        quietGate,
+        quietGate: gate,
       };
       points.push(point);
       log(
         `capacity:   ${phase} ${point.viewers} viewers: node ${point.nodeCpuPercent}% CPU (busiest thread ${point.nodeBusiestThread?.cpuPercent ?? '?'}%, waited ${point.nodeWaitPercent}%), ${point.nodeRssMB} MB; loss ${point.lossPercent}%${stalled ? ` (${stalled} viewers got nothing: ${point.lossWithStalledPercent}%)` : ''}; ` +
-          `farm ${point.farm.cpuPercent}% in ${point.farm.processes}; publisher ${round(benchCpu + ffmpegCpu, 1)}%; others ${point.otherCpuPercent}%; machine ${point.machineBusyPercent}%${eventLoopPercent ? `; event loops main ${eventLoopPercent.main}%${eventLoopPercent.threads.length ? ` threads ${eventLoopPercent.threads.join('/')}%` : ''}` : ''}${over.length ? ` → OVER (${over.join(', ')})` : ''}${invalidReason ? ` → INVALID (${invalidReason})` : ''}${quietGate.waitedSeconds >= 2.5 ? ` [waited ${quietGate.waitedSeconds} s for quiet]` : ''}`,
+          `farm ${point.farm.cpuPercent}% in ${point.farm.processes}; publisher ${round(benchCpu + ffmpegCpu, 1)}%; others ${point.otherCpuPercent}%; machine ${point.machineBusyPercent}%${eventLoopPercent ? `; event loops main ${eventLoopPercent.main}%${eventLoopPercent.threads.length ? ` threads ${eventLoopPercent.threads.join('/')}%` : ''}` : ''}${over.length ? ` → OVER (${over.join(', ')})` : ''}${invalidReason ? ` → INVALID (${invalidReason})` : ''}${gate.waitedSeconds >= 2.5 ? ` [waited ${gate.waitedSeconds} s for quiet]` : ''}`,
       );
       if (liveNode.exited) throw new Error(`the node exited:\n${liveNode.logTail()}`);
       if (invalidReason) warnings.push(`${invalidReason} after the window at ${point.viewers} viewers (others used ${point.otherCpuPercent}% of a core, the machine ${point.machineBusyPercent}% busy): the loop stops there`);

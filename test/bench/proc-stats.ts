@@ -360,18 +360,38 @@ export interface ThreadWindow {
   busyThreads: number;
 }
 
+export interface ThreadDelta {
+  tid: number;
+  name: string;
+  /** % of one core in the window. */
+  cpuPercent: number;
+  /** Run-queue wait, % of the window. */
+  waitPercent: number;
+}
+
+/** Each thread's CPU and run-queue wait between two threadStats() of the same process, `seconds` apart. */
+export function threadDeltas(a: Map<number, ThreadStat>, b: Map<number, ThreadStat>, seconds: number): ThreadDelta[] {
+  return [...b].map(([tid, t]) => {
+    // A thread started during the window counts from zero.
+    const before = a.get(tid);
+    return {
+      tid,
+      name: t.name,
+      cpuPercent: ((t.cpuSeconds - (before?.cpuSeconds ?? 0)) / seconds) * 100,
+      waitPercent: ((t.waitSeconds - (before?.waitSeconds ?? 0)) / seconds) * 100,
+    };
+  });
+}
+
 /** CPU per thread and run-queue wait between two threadStats() of the same process, `seconds` apart. */
 export function threadWindow(a: Map<number, ThreadStat>, b: Map<number, ThreadStat>, seconds: number): ThreadWindow {
   let wait = 0;
   let busiest: { name: string; cpuPercent: number } | null = null;
   let busyThreads = 0;
-  for (const [tid, t] of b) {
-    // A thread started during the window counts from zero.
-    const before = a.get(tid);
-    const cpuPercent = ((t.cpuSeconds - (before?.cpuSeconds ?? 0)) / seconds) * 100;
-    wait += t.waitSeconds - (before?.waitSeconds ?? 0);
-    if (cpuPercent >= 5) busyThreads++;
-    if (!busiest || cpuPercent > busiest.cpuPercent) busiest = { name: t.name, cpuPercent };
+  for (const t of threadDeltas(a, b, seconds)) {
+    wait += t.waitPercent;
+    if (t.cpuPercent >= 5) busyThreads++;
+    if (!busiest || t.cpuPercent > busiest.cpuPercent) busiest = { name: t.name, cpuPercent: t.cpuPercent };
   }
-  return { waitPercent: seconds > 0 ? (wait / seconds) * 100 : Number.NaN, busiestThread: busiest, busyThreads };
+  return { waitPercent: seconds > 0 ? wait : Number.NaN, busiestThread: busiest, busyThreads };
 }

@@ -27,6 +27,9 @@
  * BENCH_CAPACITY_RECORDING=off  BENCH_CAPACITY_FARM_NICE=<n>  BENCH_CAPACITY_QUIET=40 (wait up to 30 s before each window
  * while other processes use more of a core than this) (capacity: N raised until loss or the node's CPU limit;
  * viewers per core, CPU and RSS per viewer by linear fit; capacity.ts).
+ * BENCH_SCALING_VIEWERS=40  BENCH_SCALING_WINDOW_S=10  BENCH_SCALING_THREADS=0,1,2  BENCH_SCALING_ROUNDS=2  BENCH_SCALING_BUDGET_S=420
+ * BENCH_SCALING_PER_FARM=20  BENCH_SCALING_RECORDING=off (scaling: one node at a time with --forwarding-threads 0, 1, 2, 2, 1, 0,
+ * each with 0 and then N farm viewers; CPU per thread → how the work splits and the capacity it projects; scaling.ts).
  * BENCH_LATENCY_VIEWERS=1,25  BENCH_LATENCY_WINDOW_S=15  BENCH_LATENCY_SETTLE_S=10 (glass-to-glass
  * points: 1 measured Chromium viewer + n − 1 farm viewers)  BENCH_LATENCY_AUDIO=microphone (add audio:
  * lip sync)  BENCH_FARM_NICE=10 (the farm's nice value as the crowd of latency and loaded TTFF; off).
@@ -38,7 +41,8 @@
  * simulcast has its own node and studio: publisher CPU with simulcast off and on, and the viewers a
  * 10 Mbit/s uplink (tc on lo) sustains either way (simulcast.ts); size weighs the built viewer
  * page's JavaScript and CSS (gzip -9, page-size.ts); latency has its own node and a canvas clock
- * publisher, glass-to-glass at 1 and 25 viewers (latency.ts). At the end BENCHMARKS.md is regenerated
+ * publisher, glass-to-glass at 1 and 25 viewers (latency.ts); scaling starts one node at a time with
+ * --forwarding-threads 0, 1, 2, 2, 1, 0 and measures each thread's CPU (scaling.ts). At the end BENCHMARKS.md is regenerated
  * from bench/results (benchmarks-md.ts).
  */
 import { execFileSync } from 'node:child_process';
@@ -67,8 +71,9 @@ import { writeBenchmarksMd } from './benchmarks-md.js';
 import { janusSection, janusSummary, type JanusBench, type JanusSection } from './janus.js';
 import { capacitySection, capacitySummary, type CapacityBench, type CapacitySection } from './capacity.js';
 import { runSendPathSection, sendPathSummary, type SendPathResult } from './sendpath.js';
+import { scalingSection, scalingSummary, type ScalingBench, type ScalingSection } from './scaling.js';
 
-const SECTIONS = ['sweep', 'ttff', 'chat', 'recording', 'clips', 'vertical', 'simulcast', 'size', 'latency', 'janus', 'capacity', 'sendpath'] as const;
+const SECTIONS = ['sweep', 'ttff', 'chat', 'recording', 'clips', 'vertical', 'simulcast', 'size', 'latency', 'janus', 'capacity', 'sendpath', 'scaling'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `--only a,b` (or `--only=a,b`): the sections to run; all of them without it. */
@@ -104,7 +109,7 @@ const config = {
   ttffWarmups: 1,
   joinTimeoutMs: 15_000,
   // The vertical shorts take a few minutes of their own, and so does simulcast (its budget, plus start and cleanup).
-  deadlineSeconds: env('BENCH_DEADLINE_S', (selected('vertical') ? 900 : 420) + (selected('simulcast') ? env('BENCH_SIMULCAST_BUDGET_S', 390) + 90 : 0) + (selected('ttff') ? 120 : 0) + (selected('latency') ? 180 : 0) + (selected('janus') ? env('BENCH_JANUS_BUDGET_S', 240) + 240 : 0) + (selected('capacity') ? env('BENCH_CAPACITY_BUDGET_S', 480) + 150 : 0) + (selected('sendpath') ? 180 : 0)),
+  deadlineSeconds: env('BENCH_DEADLINE_S', (selected('vertical') ? 900 : 420) + (selected('simulcast') ? env('BENCH_SIMULCAST_BUDGET_S', 390) + 90 : 0) + (selected('ttff') ? 120 : 0) + (selected('latency') ? 180 : 0) + (selected('janus') ? env('BENCH_JANUS_BUDGET_S', 240) + 240 : 0) + (selected('capacity') ? env('BENCH_CAPACITY_BUDGET_S', 480) + 150 : 0) + (selected('sendpath') ? 180 : 0) + (selected('scaling') ? env('BENCH_SCALING_BUDGET_S', 420) + 120 : 0)),
   camera: { width: 1280, height: 720, fps: 30, seconds: 10, noise: env('BENCH_NOISE', 10) },
   /** Events sockets listening to the busker's chat, per fan-out point. */
   chatSockets: (process.env.BENCH_CHAT_SOCKETS ?? '50,500').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0),
@@ -149,6 +154,23 @@ const config = {
     windowSeconds: env('BENCH_WINDOW_S', 8),
     source: { width: 1280, height: 720, fps: 30, seconds: 10, noise: env('BENCH_NOISE', 10), videoKbps: 2000 },
   },
+  /** How forwarding splits over threads, --forwarding-threads 0, 1, 2 side by side (scaling.ts). */
+  scaling: {
+    threadCounts: (process.env.BENCH_SCALING_THREADS ?? '0,1,2').split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 0 && n <= 16),
+    rounds: env('BENCH_SCALING_ROUNDS', 2),
+    viewers: env('BENCH_SCALING_VIEWERS', 40),
+    viewersPerFarm: env('BENCH_SCALING_PER_FARM', 20),
+    windowSeconds: env('BENCH_SCALING_WINDOW_S', 10),
+    settleSeconds: 4,
+    warmupSeconds: 5,
+    budgetSeconds: env('BENCH_SCALING_BUDGET_S', 420),
+    threadLimitPercent: 85,
+    recording: process.env.BENCH_SCALING_RECORDING !== 'off',
+    quietOthersPercent: 40,
+    // Short: 12 windows each waiting longer would not fit the budget, and a long burst outlasts any wait.
+    quietMaxWaitSeconds: 10,
+    source: { width: 1280, height: 720, fps: 30, seconds: 10, noise: env('BENCH_NOISE', 10), videoKbps: 2000 },
+  },
   /** Curbcast vs Debian's Janus (janus.ts); the deadline allows the budget plus install, encode, start and the last round's overrun. */
   janus: {
     viewerSteps: (process.env.BENCH_JANUS_VIEWERS ?? '10,25').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0),
@@ -184,6 +206,8 @@ let simulcast: SimulcastSection | undefined;
 let janus: JanusSection | undefined;
 /** The capacity section holds its own node, source relay and farms. */
 let capacity: CapacitySection | undefined;
+/** The scaling section holds one node at a time, its source relay and the farms. */
+let scaling: ScalingSection | undefined;
 let cleaning: Promise<void> | undefined;
 let aborted = false;
 
@@ -192,6 +216,7 @@ function cleanup(): Promise<void> {
     await simulcast?.cleanup().catch(() => undefined);
     await janus?.cleanup().catch(() => undefined);
     await capacity?.cleanup().catch(() => undefined);
+    await scaling?.cleanup().catch(() => undefined);
     await publisher?.close().catch(() => undefined);
     await plainPublisher?.close().catch(() => undefined);
     await plainNode?.stop().catch(() => undefined);
@@ -215,6 +240,7 @@ function abort(reason: string, code: number): void {
   simulcast?.killNow();
   janus?.killNow();
   capacity?.killNow();
+  scaling?.killNow();
   // Browsers close in cleanup(); whatever is left when we exit, Playwright kills on exit.
   void withTimeout(cleanup(), 8000, 'cleanup')
     .catch(() => rmSync(tmp, { recursive: true, force: true }))
@@ -319,6 +345,7 @@ function summaryLine(r: Results): string {
   if (r.janus) parts.push(janusSummary(r.janus));
   if (r.capacity) parts.push(capacitySummary(r.capacity));
   if (r.sendpath) parts.push(sendPathSummary(r.sendpath));
+  if (r.scaling) parts.push(scalingSummary(r.scaling));
   if (r.warnings.length) parts.push(`${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}`);
   return `bench: ${parts.join(' | ')}`;
 }
@@ -388,6 +415,8 @@ interface Results {
   capacity?: CapacityBench;
   /** µs per packet forwarded to a werift viewer: werift's sendRtp vs the fast path, side by side (sendpath.ts). */
   sendpath?: SendPathResult;
+  /** Issue #9 "use every core": how forwarding splits over --forwarding-threads 0, 1, 2 and the capacity it projects (scaling.ts). */
+  scaling?: ScalingBench;
   /** Why viewers left (node's log) and the node's first warnings/errors. */
   nodeLog?: NodeLogSummary;
   /** Node-reported viewers after the farm DELETEd its sessions and after the TTFF pages closed (expect 0). */
@@ -449,10 +478,11 @@ async function main(): Promise<number> {
     if (selected('janus')) await runJanus(results, token);
     if (selected('capacity')) await runCapacity(results, token);
     if (selected('sendpath')) results.sendpath = await runSendPathSection();
+    if (selected('scaling')) await runScaling(results, token);
     if (selected('clips') || selected('vertical')) await runShorts(results, token);
     addWarnings(results);
     const vertical = results.vertical;
-    const failed = (vertical && ('error' in vertical || vertical.problems.length > 0)) || (results.simulcast && 'error' in results.simulcast) || (results.janus && 'error' in results.janus) || (results.capacity && 'error' in results.capacity);
+    const failed = (vertical && ('error' in vertical || vertical.problems.length > 0)) || (results.simulcast && 'error' in results.simulcast) || (results.janus && 'error' in results.janus) || (results.capacity && 'error' in results.capacity) || (results.scaling && 'error' in results.scaling);
     return failed ? 1 : 0;
   } catch (error) {
     results.error = (error as Error).stack ?? String(error);
@@ -639,6 +669,22 @@ async function runCapacity(results: Results, token: string): Promise<void> {
     log(`capacity: FAILED: ${(error as Error).message}`);
   } finally {
     capacity = undefined;
+  }
+}
+
+/** How forwarding splits over threads (scaling.ts). A failure is the section's own: the others' numbers stand. */
+async function runScaling(results: Results, token: string): Promise<void> {
+  scaling = scalingSection({ tmp, token, joinTimeoutMs: config.joinTimeoutMs, ...config.scaling });
+  try {
+    results.scaling = await scaling.run();
+    const r = results.scaling;
+    log(scalingSummary(r));
+    if ('warnings' in r) results.warnings.push(...r.warnings.map((w) => `scaling: ${w}`));
+  } catch (error) {
+    results.scaling = { error: (error as Error).message };
+    log(`scaling: FAILED: ${(error as Error).message}`);
+  } finally {
+    scaling = undefined;
   }
 }
 

@@ -147,6 +147,30 @@ export function farmRates(a: FarmSnapshot, b: FarmSnapshot) {
   };
 }
 
+export type FarmRates = ReturnType<typeof farmRates>;
+
+/** Several farm processes' windows (farmRates of each, over its own clock) as one audience. */
+export function combinedFarmRates(rates: readonly FarmRates[]) {
+  const sum = (f: (r: FarmRates) => number) => rates.reduce((s, r) => s + f(r), 0);
+  const viewers = sum((r) => r.totals.viewers);
+  const expected = sum((r) => r.totals.expected);
+  const lost = sum((r) => r.totals.lost);
+  /** Mean over all viewers of a per-viewer rate. */
+  const weighted = (f: (r: FarmRates) => number) => (viewers ? sum((r) => f(r) * r.totals.viewers) / viewers : 0);
+  return {
+    viewers,
+    expected,
+    lost,
+    perViewerKbps: weighted((r) => r.perViewerKbps),
+    perViewerVideoKbps: weighted((r) => r.perViewerVideoKbps),
+    forwardedPacketsPerSecond: sum((r) => r.forwardedPacketsPerSecond),
+    lossPercent: expected > 0 ? (lost / expected) * 100 : 0,
+    worstViewerLossPercent: Math.max(0, ...rates.map((r) => r.worstViewerLossPercent)),
+    stalledViewers: sum((r) => r.stalledViewers),
+    disconnectedViewers: sum((r) => r.disconnectedViewers),
+  };
+}
+
 export async function nodeViewers(baseUrl: string): Promise<number | null> {
   try {
     const res = await fetch(`${baseUrl}/api/status`, { signal: AbortSignal.timeout(3000) });

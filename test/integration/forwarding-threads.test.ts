@@ -2,6 +2,7 @@
  * Forwarding threads (issue #9): viewers' peers run on worker threads, fed once per packet per
  * thread by the main thread. Real werift publisher and viewers on 127.0.0.1, the real node.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,17 @@ import { waitFor } from '../helpers/wait.js';
 import type { Gauges } from '../../server/diagnostics/gauges.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
+
+/** The names of this process's OS threads (Linux). */
+function threadNames(): string[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    try {
+      return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+    } catch {
+      return ''; // ended while we looked
+    }
+  });
+}
 
 /** The WHEP session id in a viewer's Location. */
 function sessionOf(viewer: TestViewer): string {
@@ -58,6 +70,8 @@ describe('forwarding threads', () => {
   it('spreads viewers over the threads; each gets the whole set; the counts add up', async () => {
     const { node: live, base } = await liveNode(2);
     expect(live.sfu.forwarding?.threads).toBe(2);
+    // Named, so that per-thread CPU (top -H, the bench's scaling section) can tell them apart.
+    expect(threadNames().filter((name) => name.startsWith('curbcast-fwd-')).sort()).toEqual(['curbcast-fwd-0', 'curbcast-fwd-1']);
     const viewers = [await watch(base), await watch(base), await watch(base), await watch(base)];
     await Promise.all(viewers.map((viewer) => viewer.waitForPackets(30)));
     await waitFor('4 watching', () => live.sfu.status().viewers === 4);

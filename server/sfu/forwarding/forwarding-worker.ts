@@ -6,6 +6,7 @@
  *
  * Started by ForwardingPool (forwarding-pool.ts); the messages are in protocol.ts.
  */
+import { writeFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
@@ -24,6 +25,21 @@ const port = parentPort;
 if (!port) throw new Error('forwarding-worker runs in a worker thread (started by ForwardingPool).');
 const start = workerData as ShardStart;
 const post = (message: FromShard) => port.postMessage(message);
+
+/**
+ * Names this OS thread `curbcast-fwd-<index>` (Linux: /proc/thread-self/comm, 15 bytes at most).
+ * Node leaves every worker thread named "node", so without it `top -H`, `ps -L` and the bench's
+ * per-thread CPU cannot tell a forwarding thread from libuv's and V8's helpers. Elsewhere, or when
+ * the kernel refuses, the thread simply keeps its name.
+ */
+function nameThisThread(name: string): void {
+  try {
+    writeFileSync('/proc/thread-self/comm', name.slice(0, 15));
+  } catch {
+    // Only a label.
+  }
+}
+nameThisThread(`curbcast-fwd-${start.index}`);
 
 const logger = pino(
   { level: start.logLevel, base: { thread: start.index } },
