@@ -14,7 +14,7 @@ import {
   serializeTransportWideCC,
   type RtpHeader,
 } from 'werift';
-import { absSendTimePayload } from './ntp-time.js';
+import type { SharedNtpReading } from './ntp-time.js';
 import type { DtlsTransportInternals, HeaderExtensionParameters, SenderInternals } from './sender-internals.js';
 
 type HeaderExtension = RtpHeader['extensions'][number];
@@ -80,14 +80,14 @@ function planOne(sender: SenderInternals, { id, uri }: HeaderExtensionParameters
  * The extensions werift would give this packet: the negotiated ones, then the packet's own (an
  * own extension with a negotiated id replaces that payload), sorted by id. Like werift, this
  * advances the transport-wide sequence number once per transport-cc extension. The fixed
- * payload buffers are shared between packets. Nothing writes to them: the header is copied out
- * when it is serialised.
+ * payload buffers, and abs-send-time's for one clock reading, are shared between packets. Nothing
+ * writes to them: the header is copied out when it is serialised.
  */
 export function headerExtensionsFor(
   sender: SenderInternals,
   transport: DtlsTransportInternals,
   own: readonly HeaderExtension[],
-  absSendTime: number,
+  clock: SharedNtpReading,
 ): HeaderExtension[] {
   const extensions: HeaderExtension[] = [];
   for (const planned of planFor(sender).extensions) {
@@ -96,7 +96,7 @@ export function headerExtensionsFor(
         extensions.push({ id: planned.id, payload: planned.payload });
         break;
       case 'absSendTime':
-        extensions.push({ id: planned.id, payload: absSendTimePayload(absSendTime) });
+        extensions.push({ id: planned.id, payload: clock.absSendTimePayload });
         break;
       case 'transportWideCC':
         transport.transportSequenceNumber = (transport.transportSequenceNumber + 1) & 0xffff;

@@ -14,7 +14,7 @@
 import { isIP } from 'node:net';
 import { StunProtocol, UdpTransport, type RTCRtpSender, type RtpPacket } from 'werift';
 import { headerExtensionsFor } from './header-extensions.js';
-import { readNtpTime } from './ntp-time.js';
+import { ntpTimeNow } from './ntp-time.js';
 import { ONE_BYTE_PROFILE, TWO_BYTE_PROFILE, rtpHeaderSize } from './rtp-header-writer.js';
 import { internalsOf, type ConnectionInternals, type SenderInternals } from './sender-internals.js';
 import { protectorFor, type SrtpPacketParts } from './srtp-protect.js';
@@ -36,7 +36,7 @@ export function sendRtpNow(sender: RTCRtpSender, packet: RtpPacket): boolean {
   if (s.stopped || transport?.state !== 'connected' || !codec) return true;
   const context = transport.srtp?.localContext;
   const protector = context && protectorFor(context);
-  const clock = readNtpTime();
+  const clock = ntpTimeNow();
   if (!context || !protector || !clock) return false;
 
   // From here on, werift's dispatchRtp, step by step.
@@ -56,7 +56,7 @@ export function sendRtpNow(sender: RTCRtpSender, packet: RtpPacket): boolean {
   header.sequenceNumber = (header.sequenceNumber + s.seqOffset) & 0xffff;
   s.timestamp = header.timestamp;
   s.sequenceNumber = header.sequenceNumber;
-  header.extensions = headerExtensionsFor(s, transport, header.extensions, clock.absSendTime);
+  header.extensions = headerExtensionsFor(s, transport, header.extensions, clock);
 
   s.ntpTimestamp = clock.ntp;
   s.rtpTimestamp = header.timestamp;
