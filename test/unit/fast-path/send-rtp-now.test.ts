@@ -28,6 +28,12 @@ const EVERYTHING = [
   { id: 2, uri: RTP_EXTENSION_URI.sdesRTPStreamID },
   { id: 4, uri: RTP_EXTENSION_URI.repairedRtpStreamId },
 ];
+/** Not what a browser negotiates, but werift numbers each in negotiated order, not by id. */
+const TRANSPORT_CC_TWICE = [
+  { id: 7, uri: RTP_EXTENSION_URI.transportWideCC },
+  { id: 1, uri: RTP_EXTENSION_URI.sdesMid },
+  { id: 5, uri: RTP_EXTENSION_URI.transportWideCC },
+];
 
 const twins: Twin[] = [];
 function twinPair(options: TwinOptions): [werift: Twin, fast: Twin] {
@@ -107,7 +113,7 @@ describe.each([
   });
 
   it('sends the same with no negotiated extensions, and with every extension werift writes', async () => {
-    for (const extensions of [[], EVERYTHING]) {
+    for (const extensions of [[], EVERYTHING, TRANSPORT_CC_TWICE]) {
       const [werift, fast] = twinPair({ profile, extensions, rtpStreamId: 'h' });
       const packets = [7, 8, 9, 10].map((seq) => sourcePacket(seq));
       await sendBoth(werift, fast, packets);
@@ -125,6 +131,23 @@ describe.each([
     const packets = [100, 101].map((seq) => sourcePacket(seq, { extensions: own(), csrc: [77] }));
     await sendBoth(werift, fast, packets);
     expectSameOutput(werift, fast, packets.length);
+  });
+
+  it('sends the same when packets with and without their own extensions alternate, retransmissions too', async () => {
+    const [werift, fast] = twinPair({ profile, extensions: EVERYTHING, rtpStreamId: 'h' });
+    // Own payloads for the mid (id 1) and abs-send-time (id 9): they must not leak into the other packets.
+    const own = () => [
+      { id: 1, payload: Buffer.from('z') },
+      { id: 9, payload: Buffer.from([7, 7, 7]) },
+    ];
+    const packets = [20, 21, 22, 23, 24].map((seq) => sourcePacket(seq, seq % 2 ? { extensions: own() } : {}));
+    await sendBoth(werift, fast, packets);
+    for (const twin of [werift, fast]) {
+      const nack = new GenericNack({ senderSsrc: 1, mediaSourceSsrc: SENDER_SSRC, lost: [20, 21, 22, 23, 24] });
+      twin.sender.handleRtcpPacket(new RtcpTransportLayerFeedback({ feedback: nack }));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expectSameOutput(werift, fast, 10);
   });
 
   it('keeps RTP continuity after replaceRTP as werift does', async () => {
