@@ -4,7 +4,7 @@
  * functions (sendRtp → dispatchRtp → RTCDtlsTransport.sendRtp → Connection.send →
  * StunProtocol.sendData → UdpTransport.send), and the caller adds a seventh promise to catch
  * errors. This version creates no promises, and does the per-packet work more cheaply: see
- * ntp-time.ts, header-extensions.ts and srtp-protect.ts.
+ * ntp-time.ts, header-extensions.ts, packet-copy.ts and srtp-protect.ts.
  *
  * The observable effects are werift's: the bytes on the wire, the sender's state (sequence
  * numbers, continuity offsets, statistics, the NACK history) and the transports' counters
@@ -15,6 +15,7 @@ import { isIP } from 'node:net';
 import { StunProtocol, UdpTransport, type RTCRtpSender, type RtpPacket } from 'werift';
 import { headerExtensionsFor } from './header-extensions.js';
 import { ntpTimeNow } from './ntp-time.js';
+import { clonePacket } from './packet-copy.js';
 import { ONE_BYTE_PROFILE, TWO_BYTE_PROFILE, rtpHeaderSize } from './rtp-header-writer.js';
 import { internalsOf, type ConnectionInternals, type SenderInternals } from './sender-internals.js';
 import { protectorFor, type SrtpPacketParts } from './srtp-protect.js';
@@ -40,7 +41,7 @@ export function sendRtpNow(sender: RTCRtpSender, packet: RtpPacket): boolean {
   if (!context || !protector || !clock) return false;
 
   // From here on, werift's dispatchRtp, step by step.
-  const copy = packet.clone();
+  const copy = clonePacket(packet);
   const { header, payload } = copy;
   if (s.rtpContinuityPending) {
     if (s.sequenceNumber !== undefined && s.timestamp !== undefined) {
