@@ -8,7 +8,10 @@
  *
  * The SFU's packets carry no extensions of their own (PublisherTrack strips the publisher's). For
  * those the plan also holds the list already sorted, with one `{ id, payload }` object per fixed
- * extension shared by every packet, so only the changing ones are built per packet.
+ * extension shared by every packet. Without transport-cc the whole list changes only with the
+ * clock reading (ntp-time.ts), so the packets a sender sends on one reading (a video frame's
+ * packets arrive together) share one list: fewer objects to build, and fewer kept alive in
+ * werift's NACK history.
  */
 import {
   RTP_EXTENSION_URI,
@@ -41,6 +44,10 @@ interface Plan {
    * of its own. Undefined if transport-cc appears twice: its numbers are given in negotiated order.
    */
   sorted: PlannedExtension[] | undefined;
+  /** Whether a packet's list depends on the clock reading alone (no transport-cc). */
+  perReading: boolean;
+  /** The last list built from `sorted`, and the reading it was built for. */
+  last?: { clock: SharedNtpReading; extensions: HeaderExtension[] };
 }
 
 const plans = new WeakMap<SenderInternals, Plan>();
@@ -65,6 +72,7 @@ function planFor(sender: SenderInternals): Plan {
     repairedRtpStreamId: sender.repairedRtpStreamId,
     extensions,
     sorted: transportWideCCs <= 1 ? [...extensions].sort(byId) : undefined,
+    perReading: transportWideCCs === 0,
   };
   plans.set(sender, fresh);
   return fresh;
@@ -96,9 +104,9 @@ function planOne(sender: SenderInternals, { id, uri }: HeaderExtensionParameters
  * The extensions werift would give this packet: the negotiated ones, then the packet's own (an
  * own extension with a negotiated id replaces that payload), sorted by id. Like werift, this
  * advances the transport-wide sequence number once per transport-cc extension. The payload
- * buffers, and for a packet without extensions of its own the fixed `{ id, payload }` objects,
- * are shared between packets. Nothing writes to them: werift's NACK handler only reads the
- * packets it keeps, and the header is copied out when it is serialised.
+ * buffers, and for a packet without extensions of its own the fixed `{ id, payload }` objects or
+ * the whole list, are shared between packets. Nothing writes to them: werift's NACK handler only
+ * reads the packets it keeps, and the header is copied out when it is serialised.
  */
 export function headerExtensionsFor(
   sender: SenderInternals,
@@ -107,7 +115,7 @@ export function headerExtensionsFor(
   clock: SharedNtpReading,
 ): HeaderExtension[] {
   const plan = planFor(sender);
-  if (own.length === 0 && plan.sorted) return planned(plan.sorted, transport, clock, true);
+  if (own.length === 0 && plan.sorted) return sortedPlanned(plan, plan.sorted, transport, clock);
   const extensions = planned(plan.extensions, transport, clock, false);
   for (const extension of own) {
     const existing = extensions.find((e) => e.id === extension.id);
@@ -116,6 +124,14 @@ export function headerExtensionsFor(
   }
   // Array.prototype.sort is stable, as in werift.
   return extensions.length > 1 ? extensions.sort(byId) : extensions;
+}
+
+/** The list for a packet without extensions of its own: the last one again if only the clock could change it and has not. */
+function sortedPlanned(plan: Plan, sorted: readonly PlannedExtension[], transport: DtlsTransportInternals, clock: SharedNtpReading): HeaderExtension[] {
+  if (plan.last?.clock === clock) return plan.last.extensions;
+  const extensions = planned(sorted, transport, clock, true);
+  if (plan.perReading) plan.last = { clock, extensions };
+  return extensions;
 }
 
 /** The planned extensions with this packet's payloads; fixed ones as the shared objects if `share`. */

@@ -160,6 +160,25 @@ describe.each([
     expectSameOutput(werift, fast, 5);
   });
 
+  it('follows the clock from reading to reading, and the NACK history keeps each packet as sent', async () => {
+    const [werift, fast] = twinPair({ profile, extensions: VIEWER_VIDEO });
+    const clock = vi.mocked(performance.now);
+    // Two packets on each reading, readings far enough apart for abs-send-time to change.
+    for (const [i, seq] of [30, 31, 32, 33, 34, 35].entries()) {
+      clock.mockReturnValue(4_321_987.654_321 + Math.floor(i / 2) * 250);
+      await sendBoth(werift, fast, [sourcePacket(seq)]);
+    }
+    // abs-send-time is in the clear: 12 header bytes, the extension header, the mid (2 bytes), its own byte.
+    const absSendTimes = fast.wire.map((datagram) => datagram.subarray(19, 22).toString('hex'));
+    expect(new Set(absSendTimes).size).toBe(3);
+    for (const twin of [werift, fast]) {
+      const nack = new GenericNack({ senderSsrc: 1, mediaSourceSsrc: SENDER_SSRC, lost: [30, 31, 32, 33, 34, 35] });
+      twin.sender.handleRtcpPacket(new RtcpTransportLayerFeedback({ feedback: nack }));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expectSameOutput(werift, fast, 12);
+  });
+
   it('answers NACKs from the history the fast path filled, with the same retransmissions', async () => {
     const [werift, fast] = twinPair({ profile, extensions: VIEWER_VIDEO });
     await sendBoth(werift, fast, [10, 11, 12, 13].map((seq) => sourcePacket(seq)));
