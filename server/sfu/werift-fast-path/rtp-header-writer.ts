@@ -63,13 +63,13 @@ function writeExtensions(buffer: Buffer, start: number, profile: number, extensi
       buffer.writeUInt8(id, offset++);
       buffer.writeUInt8(payload.length, offset++);
     }
-    payload.copy(buffer, offset);
-    offset += payload.length;
+    // Byte by byte: these payloads are a few bytes, where Buffer.copy's own overhead dominates.
+    for (let i = 0; i < payload.length; i++) buffer[offset++] = payload[i]!;
   }
   const written = offset - first;
   const rounded = Math.trunc((written + 3) / 4) * 4;
   buffer.writeUInt16BE(rounded / 4, start + 2);
   // Zero padding to a 4-byte boundary (werift's buffer starts zeroed; ours may not).
-  buffer.fill(0, offset, first + rounded);
+  while (offset < first + rounded) buffer[offset++] = 0;
   return first + rounded;
 }

@@ -4,7 +4,7 @@
  * functions (sendRtp → dispatchRtp → RTCDtlsTransport.sendRtp → Connection.send →
  * StunProtocol.sendData → UdpTransport.send), and the caller adds a seventh promise to catch
  * errors. This version creates no promises, and does the per-packet work more cheaply: see
- * ntp-time.ts, header-extensions.ts and srtp-protect.ts.
+ * ntp-time.ts, header-extensions.ts, packet-copy.ts and srtp-protect.ts.
  *
  * The observable effects are werift's: the bytes on the wire, the sender's state (sequence
  * numbers, continuity offsets, statistics, the NACK history) and the transports' counters
@@ -14,7 +14,8 @@
 import { isIP } from 'node:net';
 import { StunProtocol, UdpTransport, type RTCRtpSender, type RtpPacket } from 'werift';
 import { headerExtensionsFor } from './header-extensions.js';
-import { readNtpTime } from './ntp-time.js';
+import { ntpTimeNow } from './ntp-time.js';
+import { clonePacket } from './packet-copy.js';
 import { ONE_BYTE_PROFILE, TWO_BYTE_PROFILE, rtpHeaderSize } from './rtp-header-writer.js';
 import { internalsOf, type ConnectionInternals, type SenderInternals } from './sender-internals.js';
 import { protectorFor, type SrtpPacketParts } from './srtp-protect.js';
@@ -36,11 +37,11 @@ export function sendRtpNow(sender: RTCRtpSender, packet: RtpPacket): boolean {
   if (s.stopped || transport?.state !== 'connected' || !codec) return true;
   const context = transport.srtp?.localContext;
   const protector = context && protectorFor(context);
-  const clock = readNtpTime();
+  const clock = ntpTimeNow();
   if (!context || !protector || !clock) return false;
 
   // From here on, werift's dispatchRtp, step by step.
-  const copy = packet.clone();
+  const copy = clonePacket(packet);
   const { header, payload } = copy;
   if (s.rtpContinuityPending) {
     if (s.sequenceNumber !== undefined && s.timestamp !== undefined) {
@@ -56,7 +57,7 @@ export function sendRtpNow(sender: RTCRtpSender, packet: RtpPacket): boolean {
   header.sequenceNumber = (header.sequenceNumber + s.seqOffset) & 0xffff;
   s.timestamp = header.timestamp;
   s.sequenceNumber = header.sequenceNumber;
-  header.extensions = headerExtensionsFor(s, transport, header.extensions, clock.absSendTime);
+  header.extensions = headerExtensionsFor(s, transport, header.extensions, clock);
 
   s.ntpTimestamp = clock.ntp;
   s.rtpTimestamp = header.timestamp;

@@ -1,6 +1,6 @@
 import { afterEach, expect, it, vi } from 'vitest';
 import { ntpTime, serializeAbsSendTime } from 'werift';
-import { absSendTimePayload, readNtpTime } from '../../../server/sfu/werift-fast-path/ntp-time.js';
+import { absSendTimePayload, ntpTimeNow, READING_REUSE_MS, readNtpTime } from '../../../server/sfu/werift-fast-path/ntp-time.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -19,5 +19,29 @@ it("reads the same NTP time and abs-send-time as werift's ntpTime() for the same
     const theirs = ntpTime();
     expect(ours.ntp, `performance.now() = ${reading}`).toBe(theirs);
     expect(absSendTimePayload(ours.absSendTime).equals(serializeAbsSendTime(theirs)), `abs-send-time at ${reading}`).toBe(true);
+  }
+});
+
+it('reuses one reading for READING_REUSE_MS, then reads the clock again', () => {
+  vi.spyOn(performance, 'timeOrigin', 'get').mockReturnValue(1_764_000_000_000);
+  const now = vi.spyOn(performance, 'now');
+  const werift = (reading: number) => {
+    now.mockReturnValue(reading);
+    return ntpTime();
+  };
+  // A reading far from any cached one (backwards too): read afresh, exactly werift's value.
+  for (const start of [5_000_000.123_4, 1_000.5]) {
+    const expected = werift(start);
+    now.mockReturnValue(start);
+    const first = ntpTimeNow()!;
+    expect(first.ntp).toBe(expected);
+    expect(first.absSendTimePayload.equals(serializeAbsSendTime(expected))).toBe(true);
+    // Within the window: the same reading, payload buffer and all.
+    now.mockReturnValue(start + READING_REUSE_MS * 0.999);
+    expect(ntpTimeNow()).toBe(first);
+    // At the end of the window: werift's value for the new reading.
+    const later = werift(start + READING_REUSE_MS);
+    now.mockReturnValue(start + READING_REUSE_MS);
+    expect(ntpTimeNow()!.ntp).toBe(later);
   }
 });

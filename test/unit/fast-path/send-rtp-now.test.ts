@@ -28,6 +28,12 @@ const EVERYTHING = [
   { id: 2, uri: RTP_EXTENSION_URI.sdesRTPStreamID },
   { id: 4, uri: RTP_EXTENSION_URI.repairedRtpStreamId },
 ];
+/** Not what a browser negotiates, but werift numbers each in negotiated order, not by id. */
+const TRANSPORT_CC_TWICE = [
+  { id: 7, uri: RTP_EXTENSION_URI.transportWideCC },
+  { id: 1, uri: RTP_EXTENSION_URI.sdesMid },
+  { id: 5, uri: RTP_EXTENSION_URI.transportWideCC },
+];
 
 const twins: Twin[] = [];
 function twinPair(options: TwinOptions): [werift: Twin, fast: Twin] {
@@ -107,7 +113,7 @@ describe.each([
   });
 
   it('sends the same with no negotiated extensions, and with every extension werift writes', async () => {
-    for (const extensions of [[], EVERYTHING]) {
+    for (const extensions of [[], EVERYTHING, TRANSPORT_CC_TWICE]) {
       const [werift, fast] = twinPair({ profile, extensions, rtpStreamId: 'h' });
       const packets = [7, 8, 9, 10].map((seq) => sourcePacket(seq));
       await sendBoth(werift, fast, packets);
@@ -127,6 +133,23 @@ describe.each([
     expectSameOutput(werift, fast, packets.length);
   });
 
+  it('sends the same when packets with and without their own extensions alternate, retransmissions too', async () => {
+    const [werift, fast] = twinPair({ profile, extensions: EVERYTHING, rtpStreamId: 'h' });
+    // Own payloads for the mid (id 1) and abs-send-time (id 9): they must not leak into the other packets.
+    const own = () => [
+      { id: 1, payload: Buffer.from('z') },
+      { id: 9, payload: Buffer.from([7, 7, 7]) },
+    ];
+    const packets = [20, 21, 22, 23, 24].map((seq) => sourcePacket(seq, seq % 2 ? { extensions: own() } : {}));
+    await sendBoth(werift, fast, packets);
+    for (const twin of [werift, fast]) {
+      const nack = new GenericNack({ senderSsrc: 1, mediaSourceSsrc: SENDER_SSRC, lost: [20, 21, 22, 23, 24] });
+      twin.sender.handleRtcpPacket(new RtcpTransportLayerFeedback({ feedback: nack }));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expectSameOutput(werift, fast, 10);
+  });
+
   it('keeps RTP continuity after replaceRTP as werift does', async () => {
     const [werift, fast] = twinPair({ profile, extensions: VIEWER_VIDEO });
     await sendBoth(werift, fast, [500, 501, 502].map((seq) => sourcePacket(seq)));
@@ -135,6 +158,25 @@ describe.each([
     fast.sender.replaceRTP({ sequenceNumber: 0, timestamp: 0 }, false, 3000);
     await sendBoth(werift, fast, [40_000, 40_001].map((seq) => sourcePacket(seq)));
     expectSameOutput(werift, fast, 5);
+  });
+
+  it('follows the clock from reading to reading, and the NACK history keeps each packet as sent', async () => {
+    const [werift, fast] = twinPair({ profile, extensions: VIEWER_VIDEO });
+    const clock = vi.mocked(performance.now);
+    // Two packets on each reading, readings far enough apart for abs-send-time to change.
+    for (const [i, seq] of [30, 31, 32, 33, 34, 35].entries()) {
+      clock.mockReturnValue(4_321_987.654_321 + Math.floor(i / 2) * 250);
+      await sendBoth(werift, fast, [sourcePacket(seq)]);
+    }
+    // abs-send-time is in the clear: 12 header bytes, the extension header, the mid (2 bytes), its own byte.
+    const absSendTimes = fast.wire.map((datagram) => datagram.subarray(19, 22).toString('hex'));
+    expect(new Set(absSendTimes).size).toBe(3);
+    for (const twin of [werift, fast]) {
+      const nack = new GenericNack({ senderSsrc: 1, mediaSourceSsrc: SENDER_SSRC, lost: [30, 31, 32, 33, 34, 35] });
+      twin.sender.handleRtcpPacket(new RtcpTransportLayerFeedback({ feedback: nack }));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expectSameOutput(werift, fast, 12);
   });
 
   it('answers NACKs from the history the fast path filled, with the same retransmissions', async () => {
