@@ -474,7 +474,13 @@ function targetsSection(chosen: Map<string, Source>): string[] {
     `TTFF p50 with ${TARGETS.ttffExistingViewers} viewers already watching`,
     `≤ ${TARGETS.ttffP50Ms} ms`,
     t ? `${ms(t.ttffMs?.p50)} (n = ${t.ttffMs?.n}, ${t.existingViewers} watching)` : '—',
-    verdict(t && t.existingViewers >= TARGETS.ttffExistingViewers ? t.ttffMs?.p50 : null, TARGETS.ttffP50Ms, (v) => `${Math.round(v)} ms`),
+    // With fewer watching than the target's, a p50 over the goal still fails it (more viewers only
+    // slow joins down); one under it shows nothing.
+    verdict(
+      t && (t.existingViewers >= TARGETS.ttffExistingViewers || (t.ttffMs?.p50 ?? 0) > TARGETS.ttffP50Ms) ? t.ttffMs?.p50 : null,
+      TARGETS.ttffP50Ms,
+      (v) => `${Math.round(v)} ms`,
+    ),
   ]);
   const size = chosen.get('size')?.data.size;
   const janus = chosen.get('janus')?.data.janus;
