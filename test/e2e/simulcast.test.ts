@@ -108,10 +108,11 @@ describe('simulcast: each viewer gets the layer its link carries', () => {
     const [slow, fast] = viewers as [Page, Page];
     const undo = await shapeUdp({ dport: await connectedPeerPort(slow) }, { rateKbit: 300, queueMs: 200 });
     try {
-      const trace: Array<{ at: number; slow: Sample; fast: Sample }> = [];
+      const trace: Array<{ at: number; slow: Sample; fast: Sample; nodeLayers: string[] }> = [];
       const start = Date.now();
       while (Date.now() - start < 24_000) {
-        trace.push({ at: Date.now() - start, slow: await sample(slow), fast: await sample(fast) });
+        const nodeLayers = [...node.sfu.stage!.viewerLayers().values()].filter((layer): layer is string => layer !== undefined);
+        trace.push({ at: Date.now() - start, slow: await sample(slow), fast: await sample(fast), nodeLayers });
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
       const settled = trace.filter((s) => s.at >= 10_000);
@@ -127,9 +128,11 @@ describe('simulcast: each viewer gets the layer its link carries', () => {
       expect(slowFps, 'and keeps playing (the fake camera sends 20 fps)').toBeGreaterThan(10);
       expect(fastHigh, 'the fast viewer stays on 720p').toBeGreaterThanOrEqual(0.9);
       expect(fastFps).toBeGreaterThan(15);
-      const layers = [...node.sfu.stage!.viewerLayers().values()].sort();
-      expect(layers).toContain('f');
-      expect(layers.some((layer) => layer === 'q' || layer === 'h')).toBe(true);
+      // The node says the same over the settled period (not at one instant: the slow viewer's
+      // policy tries the next layer up now and then, and a try may be under way at the end).
+      const share = (has: (layers: string[]) => boolean) => settled.filter((s) => has(s.nodeLayers)).length / settled.length;
+      expect(share((layers) => layers.includes('f')), 'the node sends 720p to the fast viewer').toBeGreaterThanOrEqual(0.9);
+      expect(share((layers) => layers.some((layer) => layer === 'q' || layer === 'h')), 'and a lower layer to the slow one').toBeGreaterThanOrEqual(0.6);
     } finally {
       await undo();
     }
