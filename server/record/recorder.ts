@@ -43,21 +43,27 @@ export class Recorder {
       writer.write(chunk);
       if (chunk.eol) this.#resolveEnded();
     });
-    const tracks: MediaStreamTrack[] = [];
+    const feeds: Array<{ track: MediaStreamTrack; source: TrackSource }> = [];
     for (const kind of ['video', 'audio'] as const) {
       const source = options.sources[kind];
-      if (!source) continue;
-      const track = new MediaStreamTrack({ kind, codec: source.codec });
-      tracks.push(track);
-      this.#unsubscribes.push(source.onPacket((packet: RtpPacket) => track.writeRtp(packet)));
+      if (source) feeds.push({ track: new MediaStreamTrack({ kind, codec: source.codec }), source });
     }
+    // The muxer subscribes to the tracks here, synchronously (it writes to a stream, not a path).
     this.#recorder = new MediaRecorder({
-      tracks,
+      tracks: feeds.map(({ track }) => track),
       stream: output as never,
       disableNtp: true,
       width: 1280,
       height: 720,
     });
+    for (const { track, source } of feeds) {
+      // Video starts from the current group of pictures when it is fresh: the keyframe asked for
+      // at go-live often arrives before the file is open, and the file's video would otherwise
+      // wait for the next one (~0.5 s). The group is squeezed into the present (retimeForCatchUp),
+      // so it lines up with the first audio. Live packets follow it without a gap.
+      if (source.kind === 'video') for (const packet of source.catchUp?.() ?? []) track.writeRtp(packet);
+      this.#unsubscribes.push(source.onPacket((packet: RtpPacket) => track.writeRtp(packet)));
+    }
     const video = options.sources.video;
     // The file starts at the first keyframe: ask now, and again shortly in case that ask is lost.
     video?.requestKeyframe();

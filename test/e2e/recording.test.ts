@@ -82,11 +82,14 @@ describe('recording a live set', () => {
       videoGapsOver100ms: gapsOver(videoTimes, 0.1).slice(0, 5),
       firstVideo: videoTimes[0],
       firstAudio: audioTimes[0],
+      // Lip sync at the end: the two tracks' clocks must not drift apart over the take.
+      endDrift: Math.abs((videoTimes.at(-1) ?? 0) - (audioTimes.at(-1) ?? 0)),
     };
     console.log('recording continuity', JSON.stringify(report));
     expect(report.audioGap, 'largest audio gap (s)').toBeLessThanOrEqual(0.06);
     expect(report.videoGap, 'largest video gap (s)').toBeLessThanOrEqual(0.2);
     expect(report.avStart, 'audio/video start apart (s)').toBeLessThanOrEqual(0.1);
+    expect(report.endDrift, 'audio/video end apart (s)').toBeLessThanOrEqual(0.1);
 
     expect(await hasCues(path)).toBe(true);
     await decodesCleanly(path, duration / 2);
