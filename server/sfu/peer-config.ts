@@ -1,6 +1,7 @@
 import {
   RTCDtlsTransport,
   RTCRtpCodecParameters,
+  RTCRtpHeaderExtensionParameters,
   useH264,
   useOPUS,
   useSdesMid,
@@ -10,6 +11,7 @@ import {
   useVP8,
   type PeerConfig,
 } from 'werift';
+import { PLAYOUT_DELAY_HINT, PLAYOUT_DELAY_URI } from './playout-delay.js';
 
 /** How the node's ICE agent behaves; the only network-facing choice the SFU makes. */
 export interface IceSettings {
@@ -84,10 +86,11 @@ export function peerConfig(
     headerExtensions: {
       audio: [useSdesMid()],
       // A publisher may send simulcast: its layers are told apart by RTP stream id (RFC 8852).
+      // A viewer is sent the playout-delay hint if its browser offers it (playout-delay.ts).
       video:
         role === 'publisher'
           ? [useSdesMid(), useAbsSendTime(), useSdesRTPStreamId(), useRepairedRtpStreamId()]
-          : [useSdesMid(), useAbsSendTime()],
+          : [useSdesMid(), useAbsSendTime(), ...(PLAYOUT_DELAY_HINT ? [new RTCRtpHeaderExtensionParameters({ uri: PLAYOUT_DELAY_URI })] : [])],
     },
   };
 }

@@ -228,7 +228,8 @@ export const CLOCK_READER = `(() => {
   return 'ok';
 })()`;
 
-const TAKE_SAMPLES = `(() => {
+/** Evaluates to the samples the page took since the last call (and starts afresh). */
+export const TAKE_SAMPLES = `(() => {
   const s = window.__g2g;
   if (!s) return null;
   const out = { samples: s.samples, frames: s.frames, misreads: s.misreads, errors: s.errors.slice(), width: s.width, height: s.height, method: s.method };
@@ -277,7 +278,7 @@ interface Inbound {
   audioJitterBufferEmittedCount: number;
 }
 
-interface Taken {
+export interface Taken {
   /** [expected display, callback, receive] − sent, ms (before the clock correction). */
   samples: Array<[number, number, number | null]>;
   frames: number;
@@ -324,7 +325,7 @@ export interface ClockCheck {
   uncertaintyMs: number;
 }
 
-async function clockCheck(publisher: Page, viewer: Page): Promise<ClockCheck> {
+export async function clockCheck(publisher: Page, viewer: Page): Promise<ClockCheck> {
   const p = await clockOffset(publisher);
   const v = await clockOffset(viewer);
   return {

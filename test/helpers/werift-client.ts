@@ -5,13 +5,16 @@
 import {
   MediaStreamTrack,
   RTCPeerConnection,
+  RTCRtpHeaderExtensionParameters,
   RtpHeader,
   RtpPacket,
   useH264,
   useOPUS,
+  useSdesMid,
   useVP8,
   type PeerConfig,
 } from 'werift';
+import { PLAYOUT_DELAY_URI, readPlayoutDelay, type PlayoutDelay } from '../../server/sfu/playout-delay.js';
 import { isKeyframeStart } from '../../server/sfu/video-frames.js';
 
 /**
@@ -127,6 +130,8 @@ export interface ReceivedPacket {
   keyframe: boolean;
   /** Date.now() on arrival. */
   at: number;
+  /** The playout-delay hint the packet carried (only recorded with `offerPlayoutDelay`). */
+  playoutDelay?: PlayoutDelay;
 }
 
 export interface TestViewer extends WeriftSession {
@@ -138,9 +143,19 @@ export interface TestViewer extends WeriftSession {
   stop(): Promise<void>;
 }
 
-export async function playWithWerift(baseUrl: string): Promise<TestViewer> {
-  // A viewer can play what a browser can: VP8 (studio) or H.264 (OBS).
-  const pc = new RTCPeerConnection({ ...loopbackClientConfig(), codecs: { audio: [useOPUS()], video: [useVP8(), useH264()] } });
+export interface TestViewerOptions {
+  /** Offer the playout-delay header extension, as Chromium does (and record what arrives in it). */
+  offerPlayoutDelay?: boolean;
+}
+
+export async function playWithWerift(baseUrl: string, options: TestViewerOptions = {}): Promise<TestViewer> {
+  const playoutDelay = new RTCRtpHeaderExtensionParameters({ uri: PLAYOUT_DELAY_URI });
+  const pc = new RTCPeerConnection({
+    ...loopbackClientConfig(),
+    // A viewer can play what a browser can: VP8 (studio) or H.264 (OBS).
+    codecs: { audio: [useOPUS()], video: [useVP8(), useH264()] },
+    ...(options.offerPlayoutDelay ? { headerExtensions: { audio: [useSdesMid()], video: [useSdesMid(), playoutDelay] } } : {}),
+  });
   const packets = { audio: 0, video: 0 };
   const received: TestViewer['received'] = { audio: [], video: [] };
   pc.addTransceiver('video', { direction: 'recvonly' });
@@ -151,7 +166,9 @@ export async function playWithWerift(baseUrl: string): Promise<TestViewer> {
       packets[track.kind]++;
       const { ssrc, sequenceNumber, timestamp } = packet.header;
       const keyframe = track.kind === 'video' && isKeyframeStart('video/VP8', packet.payload);
-      received[track.kind].push({ ssrc, sequenceNumber, timestamp, keyframe, at: Date.now() });
+      // The id werift gave the extension in our offer (the answer keeps the offer's ids).
+      const hint = options.offerPlayoutDelay ? packet.header.extensions.find((e) => e.id === playoutDelay.id) : undefined;
+      received[track.kind].push({ ssrc, sequenceNumber, timestamp, keyframe, at: Date.now(), ...(hint ? { playoutDelay: readPlayoutDelay(hint.payload) } : {}) });
     });
   });
   const session = await postOffer(`${baseUrl}/whep`, pc, {});

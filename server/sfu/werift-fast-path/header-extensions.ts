@@ -4,7 +4,8 @@
  * negotiated extensions through a switch on their URI, serialises the mid and the stream ids
  * again, merges in the packet's own extensions and sorts by id. Here the mid and stream-id
  * payloads are serialised once per negotiation (a "plan"). Only abs-send-time, and
- * transport-cc if negotiated, change from packet to packet.
+ * transport-cc if negotiated, change from packet to packet. The plan also adds the node's
+ * playout-delay hint, which werift does not know (so with the fast path off there is none).
  *
  * The SFU's packets carry no extensions of their own (PublisherTrack strips the publisher's). For
  * those the plan also holds the list already sorted, with one `{ id, payload }` object per fixed
@@ -21,6 +22,7 @@ import {
   serializeTransportWideCC,
   type RtpHeader,
 } from 'werift';
+import { PLAYOUT_DELAY_HINT, PLAYOUT_DELAY_URI, playoutDelayPayload } from '../playout-delay.js';
 import type { SharedNtpReading } from './ntp-time.js';
 import type { DtlsTransportInternals, HeaderExtensionParameters, SenderInternals } from './sender-internals.js';
 
@@ -95,6 +97,10 @@ function planOne(sender: SenderInternals, { id, uri }: HeaderExtensionParameters
       return [{ id, kind: 'transportWideCC' }];
     case RTP_EXTENSION_URI.absSendTime:
       return [{ id, kind: 'absSendTime' }];
+    // Not werift's: the node's own hint (playout-delay.ts), negotiated for viewers' video only.
+    // On every packet rather than until acknowledged: it costs 4 bytes and survives any loss.
+    case PLAYOUT_DELAY_URI:
+      return PLAYOUT_DELAY_HINT ? fixed(id, playoutDelayPayload(PLAYOUT_DELAY_HINT)) : [];
     default:
       return [];
   }
