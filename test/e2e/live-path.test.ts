@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
 import { startTestNode, TEST_TOKEN } from '../helpers/node.js';
+import { keepPagePeers } from '../helpers/page-peers.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
@@ -93,8 +94,17 @@ describe('go live from the studio, watch in two browsers', () => {
 
     const viewers = await Promise.all([0, 1].map(() => audience.browser.newPage()));
     for (const viewer of viewers) await viewer.setViewportSize({ width: 390, height: 844 });
+    await keepPagePeers(viewers[0]!);
     for (const viewer of viewers) await viewer.goto(`${base}/`);
     for (const viewer of viewers) await expectPlaying(viewer);
+    // Chromium offered the playout-delay extension and the node took it up, for video only (the
+    // low-latency hint, server/sfu/playout-delay.ts).
+    const answer = await viewers[0]!.evaluate(
+      () => (window as unknown as { __peers: RTCPeerConnection[] }).__peers.findLast((p) => p.connectionState === 'connected')?.remoteDescription?.sdp ?? '',
+    );
+    const [videoSection = '', audioSection = ''] = ['m=video', 'm=audio'].map((m) => answer.split(/(?=^m=)/m).find((section) => section.startsWith(m)));
+    expect(videoSection).toContain('rtp-hdrext/playout-delay');
+    expect(audioSection).not.toContain('playout-delay');
 
     expect(await viewers[0]!.textContent('[data-testid="set-title"]')).toBe('Fountain session');
     expect(await viewers[0]!.textContent('[data-testid="set-hashtags"]')).toContain('#jazz');
