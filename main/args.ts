@@ -17,7 +17,7 @@ export function nodeHostArgs(argv: readonly string[], userData: string): string[
   if (Array.isArray(iceHosts)) for (const host of iceHosts) if (text(host)) args.push('--ice-host', host);
   if (values['no-recording'] === true) args.push('--no-recording');
   // The node's capacity settings, as `curbcast serve` takes them (checked there).
-  for (const option of ['ice-ports', 'max-viewers', 'max-viewers-per-ip', 'viewer-joins-per-ip', 'forwarding-threads'] as const) {
+  for (const option of ['ice-ports', 'max-viewers', 'max-viewers-per-ip', 'viewer-joins-per-ip', 'forwarding-threads', 'thread-placement'] as const) {
     const value = values[option];
     if (text(value)) args.push(`--${option}`, value);
   }
@@ -47,6 +47,7 @@ function desktopOptions(argv: readonly string[]) {
       'max-viewers-per-ip': { type: 'string' },
       'viewer-joins-per-ip': { type: 'string' },
       'forwarding-threads': { type: 'string' },
+      'thread-placement': { type: 'string' },
     },
   });
   return values;

@@ -5,6 +5,7 @@ import { pino, destination, type Logger } from 'pino';
 import { startNode, DEFAULT_PORT, type NodeOptions } from './node.js';
 import { defaultDataDir } from './paths.js';
 import type { ViewerLimits } from './http/viewer-admission.js';
+import { THREAD_PLACEMENTS, type ThreadPlacement } from './sfu/forwarding/thread-placement.js';
 
 const USAGE = `Usage: curbcast serve [options]
 
@@ -22,6 +23,8 @@ Options:
                             every viewer, the relay — holds one, so leave room for your audience
   --forwarding-threads <n>  threads that send the set to viewers (default: one per core beyond
                             the first, 1–4; 0 = all on the main thread)
+  --thread-placement <how>  pack (default): fill one forwarding thread, then the next; even: the
+                            thread with the fewest viewers (spreads a small audience too)
   --no-recording            do not record sets to disk (they are still listed in the library)
   --max-viewers <number>    most viewers at once (default 150); more see "the laptop is full"
   --max-viewers-per-ip <n>  most viewers at once from one network address (default 8; phones
@@ -58,6 +61,8 @@ export interface ServeOptions {
   viewerJoinsPerIp: number | undefined;
   /** `--forwarding-threads`; undefined: the node's default for this machine. */
   forwardingThreads: number | undefined;
+  /** `--thread-placement`; undefined: `pack`. */
+  threadPlacement: ThreadPlacement | undefined;
 }
 
 /** Parses `serve`'s arguments; throws with a message a person can act on. */
@@ -77,6 +82,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'max-viewers-per-ip': { type: 'string' },
       'viewer-joins-per-ip': { type: 'string' },
       'forwarding-threads': { type: 'string' },
+      'thread-placement': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -104,7 +110,15 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     maxViewersPerIp: positiveCount(values['max-viewers-per-ip'], '--max-viewers-per-ip'),
     viewerJoinsPerIp: positiveCount(values['viewer-joins-per-ip'], '--viewer-joins-per-ip'),
     forwardingThreads: threadCount(values['forwarding-threads']),
+    threadPlacement: placementOf(values['thread-placement']),
   };
+}
+
+function placementOf(value: string | undefined): ThreadPlacement | undefined {
+  if (value === undefined) return undefined;
+  const placement = THREAD_PLACEMENTS.find((known) => known === value);
+  if (!placement) throw new Error(`--thread-placement must be ${THREAD_PLACEMENTS.join(' or ')}, not "${value}".`);
+  return placement;
 }
 
 /** The per-address caps given on the command line (the rest keep their defaults). */
@@ -155,6 +169,7 @@ export function nodeOptionsFrom(options: ServeOptions, logger: Logger): NodeOpti
     archive: { record: options.record },
     maxViewers: options.maxViewers,
     forwardingThreads: options.forwardingThreads,
+    threadPlacement: options.threadPlacement,
     viewerLimits: viewerLimitsOf(options),
     logger,
   };

@@ -28,6 +28,7 @@ import { defaultPagesDir } from './paths.js';
 import { warmDtlsCertificate, type IceSettings } from './sfu/peer-config.js';
 import { Sfu } from './sfu/sfu.js';
 import { defaultForwardingThreads, ForwardingPool } from './sfu/forwarding/forwarding-pool.js';
+import type { ThreadPlacement } from './sfu/forwarding/thread-placement.js';
 import { LIBRARY_FILE, openLibraryDatabase, type WritableDB } from './library/database.js';
 import { SetArchive, type ArchiveOptions } from './record/archive.js';
 
@@ -51,6 +52,8 @@ export interface NodeOptions {
    * the first, at least one, at most four (defaultForwardingThreads).
    */
   forwardingThreads?: number;
+  /** How new viewers are placed on the forwarding threads (thread-placement.ts); default `pack`. */
+  threadPlacement?: ThreadPlacement | undefined;
   /** Per-IP caps on WHEP sessions at once and on new sessions per second (defaults in viewer-admission.ts). */
   viewerLimits?: Partial<ViewerLimits>;
   connectTimeoutMs?: number;
@@ -91,7 +94,7 @@ export async function startNode(options: NodeOptions): Promise<CurbcastNode> {
   // The main thread's (publisher's, and viewers' without threads) certificate, made while we start.
   const certificate = warmDtlsCertificate().catch((error: unknown) => logger.warn({ error }, 'DTLS certificate not made ahead'));
 
-  const forwarding = await startForwarding(options.forwardingThreads ?? defaultForwardingThreads(), logger);
+  const forwarding = await startForwarding(options.forwardingThreads ?? defaultForwardingThreads(), options.threadPlacement, logger);
   let db: WritableDB | undefined;
   try {
     db = openLibraryDatabase(join(options.dataDir, LIBRARY_FILE));
@@ -239,10 +242,10 @@ async function openRooms(
  * The forwarding threads, or none: with 0 asked, or where threads cannot start (the viewers then
  * run on the main thread, as before issue #9; the node says so once).
  */
-async function startForwarding(threads: number, logger: Logger): Promise<ForwardingPool | undefined> {
+async function startForwarding(threads: number, placement: ThreadPlacement | undefined, logger: Logger): Promise<ForwardingPool | undefined> {
   if (threads <= 0) return undefined;
   try {
-    return await ForwardingPool.start({ threads, logger });
+    return await ForwardingPool.start({ threads, logger, ...(placement ? { placement } : {}) });
   } catch (error) {
     logger.warn({ error, threads }, 'forwarding threads could not start; viewers will be served from the main thread');
     return undefined;

@@ -7,7 +7,7 @@
  *   reversed): a slow drift of the shared machine then weighs on every thread count alike, and each
  *   count is measured twice, on two fresh nodes. One node at a time, not three at once: three audiences
  *   would triple the farm's load on the same cores and the nodes would measure each other.
- * - **Each run**: `curbcast serve --forwarding-threads t` (recording its set unless `recording: false`),
+ * - **Each run**: `curbcast serve --forwarding-threads t --thread-placement even` (recording its set unless `recording: false`),
  *   the `capacity` section's file-fed WHIP publisher (janus-source.ts), a warm-up, a window with no
  *   viewers, then `viewers` farm viewers (werift, no decoding, spread over farm processes that live for
  *   the whole section), a settle and a window with them. Before each window, a quiet gate (capacity.ts).
@@ -489,7 +489,9 @@ export function scalingSection(options: ScalingOptions): ScalingSection {
     const t0 = performance.now();
     const dataDir = join(dir, `node-${order}-t${threads}`);
     mkdirSync(dataDir, { recursive: true });
-    const nodeArgs = ['--forwarding-threads', String(threads), '--max-viewers', String(o.viewers + 10), ...(o.recording ? [] : ['--no-recording'])];
+    // Even placement: the section measures how the work splits over the threads (the default, pack,
+    // would keep 40 viewers on one).
+    const nodeArgs = ['--forwarding-threads', String(threads), '--thread-placement', 'even', '--max-viewers', String(o.viewers + 10), ...(o.recording ? [] : ['--no-recording'])];
     const liveNode = (node = await startNodeProcess({ dataDir, token: o.token, extraArgs: nodeArgs }));
     const pub = (relay = await startSourceRelay({ source, baseUrl: liveNode.baseUrl, token: o.token, videoPayloadType: 96, audioPayloadType: 111, label: 'scaling' }));
     log(`scaling: run ${order}: --forwarding-threads ${threads}, node pid ${liveNode.pid}; warming up ${o.warmupSeconds} s`);

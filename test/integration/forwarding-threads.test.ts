@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startTestNode, TEST_TOKEN } from '../helpers/node.js';
 import { ForwardingPool } from '../../server/sfu/forwarding/forwarding-pool.js';
+import type { ThreadPlacement } from '../../server/sfu/forwarding/thread-placement.js';
 import { LIBRARY_FILE } from '../../server/library/database.js';
 import { playWithWerift, publishWithWerift, type TestViewer } from '../helpers/werift-client.js';
 import { waitFor } from '../helpers/wait.js';
@@ -42,8 +43,9 @@ describe('forwarding threads', () => {
     node = undefined;
   });
 
-  async function liveNode(forwardingThreads: number): Promise<{ node: Node; base: string }> {
-    node = await startTestNode({ forwardingThreads, silenceTimeoutMs: 3000 });
+  /** `even` placement unless asked: most tests here are about viewers on different threads. */
+  async function liveNode(forwardingThreads: number, threadPlacement: ThreadPlacement = 'even'): Promise<{ node: Node; base: string }> {
+    node = await startTestNode({ forwardingThreads, threadPlacement, silenceTimeoutMs: 3000 });
     const base = `http://127.0.0.1:${node.port}`;
     const publisher = await publishWithWerift(base, TEST_TOKEN);
     cleanups.push(() => publisher.stop());
@@ -103,6 +105,15 @@ describe('forwarding threads', () => {
     });
     const before = viewers[1]!.packets.video;
     await waitFor('the others keep receiving', () => viewers[1]!.packets.video > before + 20);
+  });
+
+  it('by default packs a small audience onto the first thread (the second stays idle)', async () => {
+    const { node: live, base } = await liveNode(2, 'pack');
+    const viewers = [await watch(base), await watch(base), await watch(base)];
+    await Promise.all(viewers.map((viewer) => viewer.waitForPackets(20)));
+    const threads = viewers.map((viewer) => live.sfu.stage!.viewer(sessionOf(viewer))?.thread);
+    expect(threads).toEqual([0, 0, 0]);
+    expect((await live.sfu.forwarding!.gauges(false)).map((thread) => thread.open.viewer ?? 0)).toEqual([3, 0]);
   });
 
   it('a thread that dies takes only its own viewers; the set goes on and the thread is replaced', async () => {

@@ -4,6 +4,7 @@ import type { SetTracks } from '../stage.js';
 import type { PeerSettings, ShardGauges } from './protocol.js';
 import { Shard } from './shard.js';
 import { ShardedViewerHost } from './sharded-viewer-host.js';
+import { EventLoopMeter, type ThreadPlacement } from './thread-placement.js';
 
 /** A thread that died is replaced after this long (not at once: no crash loop at full speed), ms. */
 const RESTART_DELAY_MS = 1000;
@@ -20,6 +21,8 @@ export function defaultForwardingThreads(cores = availableParallelism()): number
 export interface ForwardingPoolOptions {
   threads: number;
   logger: Logger;
+  /** How new viewers are placed on the threads (thread-placement.ts); default `pack`. */
+  placement?: ThreadPlacement;
 }
 
 /** A thread's gauges as the node shows them. */
@@ -39,11 +42,16 @@ export class ForwardingPool {
   readonly #options: ForwardingPoolOptions;
   readonly #shards: Shard[] = [];
   readonly #restartTimers = new Set<NodeJS.Timeout>();
+  /** Each thread's event-loop use over the last second, for placing viewers. */
+  readonly #meter = new EventLoopMeter<Shard>((shard) => shard.eventLoop());
+  readonly #meterTimer: NodeJS.Timeout;
   #nextSet = 1;
   #closed = false;
 
   private constructor(options: ForwardingPoolOptions) {
     this.#options = options;
+    this.#meterTimer = setInterval(() => this.#meter.sample(this.#shards.filter((shard) => shard.alive)), 1000);
+    this.#meterTimer.unref();
   }
 
   /** Starts the threads and waits until each is ready; rejects (and stops them) if one cannot start. */
@@ -67,6 +75,15 @@ export class ForwardingPool {
     return this.#options.threads;
   }
 
+  get placement(): ThreadPlacement {
+    return this.#options.placement ?? 'pack';
+  }
+
+  /** The thread's event-loop use over the last second, 0–1. */
+  busy(shard: Shard): number {
+    return this.#meter.busy(shard);
+  }
+
   /** The viewers of a set that just went live. */
   host(set: SetTracks, peers: PeerSettings): ShardedViewerHost {
     return new ShardedViewerHost(this, set, this.#nextSet++, peers);
@@ -88,6 +105,7 @@ export class ForwardingPool {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#meterTimer);
     for (const timer of this.#restartTimers) clearTimeout(timer);
     this.#restartTimers.clear();
     await Promise.all(this.#shards.map((shard) => shard.stop()));

@@ -9,14 +9,17 @@ import { codecToData } from './codec-data.js';
 import type { FromShard, PeerSettings, ShardError, TrackId } from './protocol.js';
 import { RemoteViewer } from './remote-viewer.js';
 import type { Shard } from './shard.js';
+import { chooseThread, type ThreadPlacement } from './thread-placement.js';
 import type { ViewerHost } from './viewer-host.js';
 
 /** What the host needs of a thread's handle (a Shard; tests give a fake). */
 export type ShardHandle = Pick<Shard, 'index' | 'alive' | 'post' | 'on' | 'off'>;
 
-/** What the host needs of the pool: its threads. */
+/** What the host needs of the pool: its threads, how busy each is, and how to place viewers. */
 export interface ShardSource {
   readonly shards: readonly ShardHandle[];
+  readonly placement: ThreadPlacement;
+  busy(shard: ShardHandle): number;
 }
 
 interface PendingOpen {
@@ -25,8 +28,8 @@ interface PendingOpen {
 }
 
 /**
- * A set's viewers spread over the forwarding threads: each new viewer goes to the thread with the
- * fewest of this set's sessions. Each of the set's packets is serialized once and posted once to
+ * A set's viewers spread over the forwarding threads: each new viewer goes where the pool's
+ * placement says (thread-placement.ts: fill one thread, then the next; or evenly). Each of the set's packets is serialized once and posted once to
  * every thread that has a viewer (one copy per thread, not per viewer); the thread sends it on.
  * Layer measurements stay here (the stage's VideoLayers) and are posted on every layers tick.
  */
@@ -67,7 +70,7 @@ export class ShardedViewerHost implements ViewerHost {
   }
 
   async open(offer: string): Promise<{ viewer: RemoteViewer; answer: string }> {
-    const shard = this.#leastLoaded();
+    const shard = this.#choose();
     if (this.#closed || !shard) throw new CurbcastError(503, 'forwarding_unavailable', 'The laptop cannot take viewers right now; try again in a moment.');
     this.#begin(shard);
     const id = randomUUID();
@@ -131,13 +134,10 @@ export class ShardedViewerHost implements ViewerHost {
     for (const viewer of [...this.#sessions.values()]) viewer.ended(reason);
   }
 
-  #leastLoaded(): ShardHandle | undefined {
-    let best: ShardHandle | undefined;
-    for (const shard of this.#pool.shards) {
-      if (!shard.alive) continue;
-      if (!best || (this.#perShard.get(shard) ?? 0) < (this.#perShard.get(best) ?? 0)) best = shard;
-    }
-    return best;
+  #choose(): ShardHandle | undefined {
+    const live = this.#pool.shards.filter((shard) => shard.alive);
+    const loads = live.map((shard) => ({ thread: shard, busy: this.#pool.busy(shard), sessions: this.#perShard.get(shard) ?? 0 }));
+    return chooseThread(loads, this.#pool.placement);
   }
 
   #shardOf(viewer: RemoteViewer): ShardHandle | undefined {

@@ -71,10 +71,17 @@ describe('how many forwarding threads', () => {
     for (const bad of ['1.5', 'two', '17', '']) expect(() => parseServeArgs(['--forwarding-threads', bad], {})).toThrow(/--forwarding-threads must be/);
   });
 
+  it('--thread-placement takes pack or even', () => {
+    expect(parseServeArgs(['--thread-placement', 'even'], {})).toMatchObject({ threadPlacement: 'even' });
+    expect(parseServeArgs([], {})).toMatchObject({ threadPlacement: undefined });
+    expect(() => parseServeArgs(['--thread-placement', 'spread'], {})).toThrow('--thread-placement must be pack or even, not "spread".');
+  });
+
   it("the desktop app's node host and the CLI start the node from the same options", () => {
-    const options = parseServeArgs(['--forwarding-threads', '2', '--ice-ports', '40000-40100', '--max-viewers', '80', '--max-viewers-per-ip', '5'], {}) as ServeOptions;
+    const options = parseServeArgs(['--forwarding-threads', '2', '--thread-placement', 'even', '--ice-ports', '40000-40100', '--max-viewers', '80', '--max-viewers-per-ip', '5'], {}) as ServeOptions;
     const node = nodeOptionsFrom(options, pino({ level: 'silent' }));
     expect(node.forwardingThreads).toBe(2);
+    expect(node.threadPlacement).toBe('even');
     expect(node.ice?.portRange).toEqual([40000, 40100]);
     expect(node.maxViewers).toBe(80);
     expect(node.viewerLimits?.perIp).toBe(5);

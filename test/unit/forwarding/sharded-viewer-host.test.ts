@@ -7,6 +7,7 @@ import { StageTrack } from '../../../server/sfu/stage-track.js';
 import { VideoLayers } from '../../../server/sfu/video-layers.js';
 import type { TrackSource } from '../../../server/sfu/track.js';
 import { CurbcastError } from '../../../server/errors.js';
+import type { ThreadPlacement } from '../../../server/sfu/forwarding/thread-placement.js';
 
 /** A forwarding thread as the host sees it: records what is posted; the test plays its answers. */
 class FakeShard extends EventEmitter<{ message: [FromShard]; exit: [string] }> {
@@ -53,7 +54,7 @@ class FakeSource extends EventEmitter implements TrackSource {
 
 const PEERS = { ice: {}, negotiation: {}, connectTimeoutMs: 1000, silenceTimeoutMs: 1000 };
 
-function setup(threads = 2) {
+function setup(threads = 2, placement: ThreadPlacement = 'even', busy: (shard: FakeShard) => number = () => 0) {
   const shards = Array.from({ length: threads }, (_, i) => new FakeShard(i));
   const audioSource = new FakeSource('audio');
   const videoSource = new FakeSource('video');
@@ -63,7 +64,7 @@ function setup(threads = 2) {
   video.attach('', videoSource);
   let changes = 0;
   const host = new ShardedViewerHost(
-    { shards: shards as unknown as ShardHandle[] },
+    { shards: shards as unknown as ShardHandle[], placement, busy: (shard) => busy(shard as unknown as FakeShard) },
     { audio, video, onViewersChanged: () => changes++ },
     7,
     PEERS,
@@ -96,6 +97,20 @@ describe('ShardedViewerHost', () => {
     }
     expect(host.sessionCount).toBe(3);
     expect(a.viewer.thread).toBe(0);
+  });
+
+  it('packs viewers on the first thread until it is busy, then the next (the default placement)', async () => {
+    const busy = new Map<number, number>([[0, 0.2], [1, 0]]);
+    const { shards, host } = setup(2, 'pack', (shard) => busy.get(shard.index)!);
+    const first = [await openAnswered(host, shards), await openAnswered(host, shards), await openAnswered(host, shards)];
+    expect(first.map((opened) => opened.shard.index)).toEqual([0, 0, 0]);
+    // Thread 0 past the mark: the next viewers go to thread 1…
+    busy.set(0, 0.55);
+    expect((await openAnswered(host, shards)).shard.index).toBe(1);
+    // …and with both past it, to the less busy one.
+    busy.set(1, 0.6);
+    expect((await openAnswered(host, shards)).shard.index).toBe(0);
+    expect(shards[1]!.of('set-begin')).toHaveLength(1);
   });
 
   it('posts each packet once to each thread that has a viewer (and none to a thread without)', async () => {

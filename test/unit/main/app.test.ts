@@ -204,8 +204,8 @@ describe('node host arguments from Electron command line', () => {
     ]);
     expect(nodeHostArgs(['.', '--data', '/tmp/x', '--no-recording'], '/ud')).toEqual(['--data', '/tmp/x', '--no-recording']);
     expect(
-      nodeHostArgs(['.', '--forwarding-threads', '2', '--ice-ports', '40000-40100', '--max-viewers', '80', '--max-viewers-per-ip', '5', '--viewer-joins-per-ip', '10'], '/ud'),
-    ).toEqual(['--data', '/ud', '--ice-ports', '40000-40100', '--max-viewers', '80', '--max-viewers-per-ip', '5', '--viewer-joins-per-ip', '10', '--forwarding-threads', '2']);
+      nodeHostArgs(['.', '--forwarding-threads', '2', '--thread-placement', 'even', '--ice-ports', '40000-40100', '--max-viewers', '80', '--max-viewers-per-ip', '5', '--viewer-joins-per-ip', '10'], '/ud'),
+    ).toEqual(['--data', '/ud', '--ice-ports', '40000-40100', '--max-viewers', '80', '--max-viewers-per-ip', '5', '--viewer-joins-per-ip', '10', '--forwarding-threads', '2', '--thread-placement', 'even']);
   });
 });
 
