@@ -7,7 +7,7 @@
  *   reversed): a slow drift of the shared machine then weighs on every thread count alike, and each
  *   count is measured twice, on two fresh nodes. One node at a time, not three at once: three audiences
  *   would triple the farm's load on the same cores and the nodes would measure each other.
- * - **Each run**: `curbcast serve --forwarding-threads t --thread-placement even` (recording its set unless `recording: false`),
+ * - **Each run**: `curbcast serve --forwarding-threads t --thread-placement even` (or `pack`: `placement`) (recording its set unless `recording: false`),
  *   the `capacity` section's file-fed WHIP publisher (janus-source.ts), a warm-up, a window with no
  *   viewers, then `viewers` farm viewers (werift, no decoding, spread over farm processes that live for
  *   the whole section), a settle and a window with them. Before each window, a quiet gate (capacity.ts).
@@ -59,6 +59,8 @@ export interface ScalingOptions {
   /** Where a thread counts as full, % of one core (and the process: this × the cores). */
   threadLimitPercent: number;
   recording: boolean;
+  /** How the node places viewers on its threads: `even` (default) measures how the work splits; `pack` what the node does by default. */
+  placement: 'even' | 'pack';
   quietOthersPercent: number;
   quietMaxWaitSeconds: number;
   joinTimeoutMs: number;
@@ -489,9 +491,9 @@ export function scalingSection(options: ScalingOptions): ScalingSection {
     const t0 = performance.now();
     const dataDir = join(dir, `node-${order}-t${threads}`);
     mkdirSync(dataDir, { recursive: true });
-    // Even placement: the section measures how the work splits over the threads (the default, pack,
-    // would keep 40 viewers on one).
-    const nodeArgs = ['--forwarding-threads', String(threads), '--thread-placement', 'even', '--max-viewers', String(o.viewers + 10), ...(o.recording ? [] : ['--no-recording'])];
+    // Even placement unless asked: the section measures how the work splits over the threads (the
+    // node's default, pack, keeps a small audience on one).
+    const nodeArgs = ['--forwarding-threads', String(threads), '--thread-placement', o.placement, '--max-viewers', String(o.viewers + 10), ...(o.recording ? [] : ['--no-recording'])];
     const liveNode = (node = await startNodeProcess({ dataDir, token: o.token, extraArgs: nodeArgs }));
     const pub = (relay = await startSourceRelay({ source, baseUrl: liveNode.baseUrl, token: o.token, videoPayloadType: 96, audioPayloadType: 111, label: 'scaling' }));
     log(`scaling: run ${order}: --forwarding-threads ${threads}, node pid ${liveNode.pid}; warming up ${o.warmupSeconds} s`);
