@@ -29,9 +29,10 @@ interface PendingOpen {
 
 /**
  * A set's viewers spread over the forwarding threads: each new viewer goes where the pool's
- * placement says (thread-placement.ts: fill one thread, then the next; or evenly). Each of the set's packets is serialized once and posted once to
- * every thread that has a viewer (one copy per thread, not per viewer); the thread sends it on.
- * Layer measurements stay here (the stage's VideoLayers) and are posted on every layers tick.
+ * placement says (thread-placement.ts: fill one thread, then the next; or evenly). Each of the
+ * set's packets is serialized once and posted once to every thread that has a viewer (one copy per
+ * thread, not per viewer); the thread sends it on. Layer measurements stay here (the stage's
+ * VideoLayers) and are posted on every layers tick.
  */
 export class ShardedViewerHost implements ViewerHost {
   readonly #pool: ShardSource;
