@@ -90,6 +90,7 @@ export class VideoLayers implements LayerSet {
   readonly codec: RTCRtpCodecParameters;
   readonly #layers = new Map<string, MeasuredLayer>();
   readonly #vp8: boolean;
+  readonly #detachListeners = new Set<(layerIds: string[]) => void>();
   #ordered: MeasuredLayer[] = [];
   #lastTick = Date.now();
 
@@ -116,12 +117,21 @@ export class VideoLayers implements LayerSet {
 
   /** The publisher is gone (or came back with fewer layers): these layers go quiet. */
   detach(keep: ReadonlySet<string> = new Set()): void {
+    const detached: string[] = [];
     for (const [id, layer] of this.#layers) {
       if (keep.has(id)) continue;
       layer.track.detach();
       // A returning publisher's encoder starts afresh: frames from before cannot lead into its stream.
       layer.gop.clear();
+      detached.push(id);
     }
+    for (const listener of this.#detachListeners) listener(detached);
+  }
+
+  /** Told of each detach(), at once: forwarding threads drop their copies of the cached groups too. */
+  onDetach(listener: (layerIds: string[]) => void): () => void {
+    this.#detachListeners.add(listener);
+    return () => this.#detachListeners.delete(listener);
   }
 
   /** Every layer, lowest quality first (active or not). */
@@ -155,6 +165,7 @@ export class VideoLayers implements LayerSet {
   close(): void {
     for (const layer of this.#layers.values()) layer.close();
     this.#layers.clear();
+    this.#detachListeners.clear();
     this.#ordered = [];
   }
 }
