@@ -21,18 +21,16 @@ export const CATCH_UP_MAX_AGE_MS = 700;
  */
 export class GopCache {
   readonly #mimeType: string;
-  readonly #vp8: boolean;
   #packets: RtpPacket[] = [];
   #startedAt = 0;
 
   constructor(mimeType: string) {
     this.#mimeType = mimeType;
-    this.#vp8 = mimeType.toLowerCase() === 'video/vp8';
   }
 
   /** Every packet of the layer, in arrival order. */
   push(packet: RtpPacket, now = Date.now()): void {
-    if (this.#startsKeyframe(packet)) {
+    if (isKeyframeStart(this.#mimeType, packet.payload)) {
       this.#packets = [packet];
       this.#startedAt = now;
       return;
@@ -63,12 +61,6 @@ export class GopCache {
 
   clear(): void {
     this.#packets = [];
-  }
-
-  #startsKeyframe(packet: RtpPacket): boolean {
-    // Only a VP8 frame's first packet (S bit) can start a keyframe: most packets stop here.
-    if (this.#vp8 && ((packet.payload[0] ?? 0) & 0x10) === 0) return false;
-    return isKeyframeStart(this.#mimeType, packet.payload);
   }
 }
 

@@ -1,7 +1,8 @@
-import { RtpHeader, RtpPacket, type RTCRtpCodecParameters } from 'werift';
+import type { RtpPacket, RTCRtpCodecParameters } from 'werift';
 import type { GopCache } from './gop-cache.js';
 import type { TrackSource } from './track.js';
 import { isKeyframeStart, readVp8Descriptor, rewriteVp8 } from './video-frames.js';
+import { clonePacket } from './werift-fast-path/packet-copy.js';
 
 /** Packets reordered from before a switch arrive within this many packets of it. */
 const LATE_PACKET_WINDOW = 1000;
@@ -222,25 +223,28 @@ export class LayerSwitch implements TrackSource {
     }
   }
 
-  /** A renumbered copy: the packet is shared with other sinks and must not be changed. */
+  /**
+   * A renumbered copy: the packet is shared with other sinks and must not be changed. clonePacket
+   * gives a header of its own (csrc, extensions and payload stay shared and are not written), as
+   * the header spread did, without the spread's cost on every packet after a switch.
+   */
   #map(packet: RtpPacket): RtpPacket {
-    const header = new RtpHeader({
-      ...packet.header,
-      ssrc: this.#ssrc,
-      sequenceNumber: (packet.header.sequenceNumber + this.#seqOffset) & 0xffff,
-      timestamp: (packet.header.timestamp + this.#timestampOffset) >>> 0,
-    });
-    let payload = packet.payload;
+    const copy = clonePacket(packet);
+    const header = copy.header;
+    header.ssrc = this.#ssrc;
+    header.sequenceNumber = (header.sequenceNumber + this.#seqOffset) & 0xffff;
+    header.timestamp = (header.timestamp + this.#timestampOffset) >>> 0;
+    const payload = packet.payload;
     if (this.#vp8 && (this.#pictureIdOffset !== 0 || this.#tl0Offset !== 0)) {
       const descriptor = readVp8Descriptor(payload);
       if (descriptor && (descriptor.pictureId !== undefined || descriptor.tl0PicIdx !== undefined)) {
         const modulus = descriptor.pictureIdBits === 15 ? 0x8000 : 0x80;
         const pictureId = ((descriptor.pictureId ?? 0) + this.#pictureIdOffset) % modulus;
         const tl0 = ((descriptor.tl0PicIdx ?? 0) + this.#tl0Offset) % 256;
-        payload = rewriteVp8(payload, descriptor, pictureId, tl0);
+        copy.payload = rewriteVp8(payload, descriptor, pictureId, tl0);
       }
     }
-    return new RtpPacket(header, payload);
+    return copy;
   }
 
   #emit(packet: RtpPacket): void {

@@ -120,10 +120,34 @@ export function isH264KeyframeStart(payload: Uint8Array): boolean {
   return false;
 }
 
-/** Whether a video RTP payload of this codec starts a keyframe. */
+/** The first descriptor byte's S bit and partition index (RFC 7741 §4.2); the R bit is ignored. */
+const VP8_START_MASK = 0x17;
+const VP8_S_BIT = 0x10;
+
+/**
+ * Whether a video RTP payload of this codec starts a keyframe. Called for every packet of every
+ * layer (GopCache, VideoLayers), so the common case costs a byte test.
+ */
 export function isKeyframeStart(mimeType: string, payload: Uint8Array): boolean {
-  const mime = mimeType.toLowerCase();
-  if (mime === 'video/vp8') return readVp8Descriptor(payload)?.keyframe ?? false;
-  if (mime === 'video/h264') return isH264KeyframeStart(payload);
+  const codec = keyframeCodec(mimeType);
+  if (codec === 'vp8') {
+    // Only a frame's first packet (S bit set, partition 0) can start a keyframe: most packets stop here.
+    if (((payload[0] ?? 0) & VP8_START_MASK) !== VP8_S_BIT) return false;
+    return readVp8Descriptor(payload)?.keyframe ?? false;
+  }
+  if (codec === 'h264') return isH264KeyframeStart(payload);
   return false;
+}
+
+let lastMimeType = '';
+let lastCodec: 'vp8' | 'h264' | undefined;
+
+/** The codec of a mime type, remembered: werift's 'video/VP8' would otherwise be lower-cased (a new string) per packet. */
+function keyframeCodec(mimeType: string): 'vp8' | 'h264' | undefined {
+  if (mimeType !== lastMimeType) {
+    const mime = mimeType.toLowerCase();
+    lastCodec = mime === 'video/vp8' ? 'vp8' : mime === 'video/h264' ? 'h264' : undefined;
+    lastMimeType = mimeType;
+  }
+  return lastCodec;
 }

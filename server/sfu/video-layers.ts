@@ -3,7 +3,7 @@ import type { SwitchableLayer } from './layer-switch.js';
 import { GopCache } from './gop-cache.js';
 import { StageTrack } from './stage-track.js';
 import type { TrackSource } from './track.js';
-import { readVp8Descriptor, vp8KeyframeSize } from './video-frames.js';
+import { isKeyframeStart, readVp8Descriptor, vp8KeyframeSize } from './video-frames.js';
 
 /** A layer that sent nothing for this long is off (the encoder dropped it, or the publisher is away). */
 const INACTIVE_AFTER_MS = 1500;
@@ -69,10 +69,8 @@ class MeasuredLayer implements VideoLayer {
     this.bytes += packet.payload.length;
     this.lastPacketAt = now;
     this.gop.push(packet, now);
-    if (!vp8) return;
-    const first = packet.payload[0];
-    // Only a frame's first packet (S bit) can start a keyframe: skip parsing the rest.
-    if (first === undefined || (first & 0x10) === 0) return;
+    // Sizes are read from VP8 keyframes only; isKeyframeStart skips other packets unparsed.
+    if (!vp8 || !isKeyframeStart(this.track.codec.mimeType, packet.payload)) return;
     const descriptor = readVp8Descriptor(packet.payload);
     const size = descriptor && vp8KeyframeSize(packet.payload, descriptor);
     if (size) {
@@ -92,6 +90,7 @@ export class VideoLayers implements LayerSet {
   readonly codec: RTCRtpCodecParameters;
   readonly #layers = new Map<string, MeasuredLayer>();
   readonly #vp8: boolean;
+  readonly #detachListeners = new Set<(layerIds: string[]) => void>();
   #ordered: MeasuredLayer[] = [];
   #lastTick = Date.now();
 
@@ -118,12 +117,21 @@ export class VideoLayers implements LayerSet {
 
   /** The publisher is gone (or came back with fewer layers): these layers go quiet. */
   detach(keep: ReadonlySet<string> = new Set()): void {
+    const detached: string[] = [];
     for (const [id, layer] of this.#layers) {
       if (keep.has(id)) continue;
       layer.track.detach();
       // A returning publisher's encoder starts afresh: frames from before cannot lead into its stream.
       layer.gop.clear();
+      detached.push(id);
     }
+    for (const listener of this.#detachListeners) listener(detached);
+  }
+
+  /** Told of each detach(), at once: forwarding threads drop their copies of the cached groups too. */
+  onDetach(listener: (layerIds: string[]) => void): () => void {
+    this.#detachListeners.add(listener);
+    return () => this.#detachListeners.delete(listener);
   }
 
   /** Every layer, lowest quality first (active or not). */
@@ -157,6 +165,7 @@ export class VideoLayers implements LayerSet {
   close(): void {
     for (const layer of this.#layers.values()) layer.close();
     this.#layers.clear();
+    this.#detachListeners.clear();
     this.#ordered = [];
   }
 }

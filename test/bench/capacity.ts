@@ -39,6 +39,7 @@ import { startNodeProcess, summariseNodeLog, type NodeLogSummary, type NodeProce
 import { ipv6NeighborSolicitations, measureWindow, nonLoopbackTxPackets, threadStats, threadWindow, type DropDelta } from './proc-stats.js';
 import { distribution, log, round, sleep, withTimeout, type Distribution } from './stats.js';
 import { combinedFarmRates, farmRates, nodeViewers } from './sweep.js';
+import { benchSection, type BenchSection } from './section.js';
 
 export interface CapacityOptions {
   tmp: string;
@@ -213,11 +214,7 @@ export interface CapacityBenchResult {
 
 export type CapacityBench = CapacityBenchResult | { error: string };
 
-export interface CapacitySection {
-  run(): Promise<CapacityBench>;
-  cleanup(): Promise<void>;
-  killNow(): void;
-}
+export type CapacitySection = BenchSection<CapacityBench>;
 
 const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN);
 
@@ -756,17 +753,7 @@ export function capacitySection(options: CapacityOptions): CapacitySection {
     };
   }
 
-  return {
-    async run() {
-      try {
-        return await run();
-      } finally {
-        await cleanup();
-      }
-    },
-    cleanup,
-    killNow,
-  };
+  return benchSection(run, cleanup, killNow);
 }
 
 export function capacitySummary(r: CapacityBench): string {

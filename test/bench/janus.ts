@@ -34,6 +34,7 @@ import { startNodeProcess, type NodeProcess } from './node-process.js';
 import { ipv6NeighborSolicitations, measureWindow, nonLoopbackTxPackets, type DropDelta } from './proc-stats.js';
 import { distribution, log, round, sleep, withTimeout, type Distribution } from './stats.js';
 import { farmRates, nodeViewers } from './sweep.js';
+import { benchSection, type BenchSection } from './section.js';
 
 export type Sfu = 'curbcast' | 'janus';
 
@@ -133,11 +134,7 @@ export interface JanusBenchResult {
 
 export type JanusBench = JanusBenchResult | { skipped: string } | { error: string };
 
-export interface JanusSection {
-  run(): Promise<JanusBench>;
-  cleanup(): Promise<void>;
-  killNow(): void;
-}
+export type JanusSection = BenchSection<JanusBench>;
 
 const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN);
 
@@ -428,17 +425,7 @@ export function janusSection(options: JanusOptions): JanusSection {
     };
   }
 
-  return {
-    async run() {
-      try {
-        return await run();
-      } finally {
-        await cleanup();
-      }
-    },
-    cleanup,
-    killNow,
-  };
+  return benchSection(run, cleanup, killNow);
 }
 
 /** The parts of GET /janus/info that say what Janus was allowed to do on the network. */

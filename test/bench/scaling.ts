@@ -39,6 +39,7 @@ import { startNodeProcess, summariseNodeLog, type NodeLogSummary, type NodeProce
 import { measureWindow, threadDeltas, threadStats, type ThreadDelta } from './proc-stats.js';
 import { distribution, log, round, sleep, withTimeout, type Distribution } from './stats.js';
 import { combinedFarmRates, farmRates } from './sweep.js';
+import { benchSection, type BenchSection } from './section.js';
 
 export interface ScalingOptions {
   tmp: string;
@@ -211,11 +212,7 @@ export interface FarmNormalised {
 
 export type ScalingBench = ScalingBenchResult | { error: string };
 
-export interface ScalingSection {
-  run(): Promise<ScalingBench>;
-  cleanup(): Promise<void>;
-  killNow(): void;
-}
+export type ScalingSection = BenchSection<ScalingBench>;
 
 /** 0,1,2 then 2,1,0 then 0,1,2…: each pass reversed from the one before. */
 export function runOrder(threadCounts: readonly number[], rounds: number): number[] {
@@ -587,17 +584,7 @@ export function scalingSection(options: ScalingOptions): ScalingSection {
     };
   }
 
-  return {
-    async run() {
-      try {
-        return await run();
-      } finally {
-        await cleanup();
-      }
-    },
-    cleanup,
-    killNow,
-  };
+  return benchSection(run, cleanup, killNow);
 }
 
 /** One window in a progress line: CPU by thread role, the process, loss, the rest of the machine. */

@@ -6,16 +6,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { liveSetWithWeriftPublisher, nodePerTest, type TestNode } from '../helpers/live-set.js';
 import { startTestNode, TEST_TOKEN } from '../helpers/node.js';
 import { ForwardingPool } from '../../server/sfu/forwarding/forwarding-pool.js';
 import type { ThreadPlacement } from '../../server/sfu/forwarding/thread-placement.js';
 import { LIBRARY_FILE } from '../../server/library/database.js';
-import { playWithWerift, publishWithWerift, type TestViewer } from '../helpers/werift-client.js';
+import { playWithWerift, type TestViewer } from '../helpers/werift-client.js';
 import { waitFor } from '../helpers/wait.js';
 import type { Gauges } from '../../server/diagnostics/gauges.js';
-
-type Node = Awaited<ReturnType<typeof startTestNode>>;
 
 /** The names of this process's OS threads (Linux). */
 function threadNames(): string[] {
@@ -34,26 +33,13 @@ function sessionOf(viewer: TestViewer): string {
 }
 
 describe('forwarding threads', () => {
-  let node: Node | undefined;
-  const cleanups: Array<() => Promise<void>> = [];
-
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
-    await node?.close();
-    node = undefined;
-  });
+  const { cleanups, start } = nodePerTest();
 
   /** `even` placement unless asked: most tests here are about viewers on different threads. */
-  async function liveNode(forwardingThreads: number, threadPlacement: ThreadPlacement = 'even'): Promise<{ node: Node; base: string }> {
-    node = await startTestNode({ forwardingThreads, threadPlacement, silenceTimeoutMs: 3000 });
-    const base = `http://127.0.0.1:${node.port}`;
-    const publisher = await publishWithWerift(base, TEST_TOKEN);
-    cleanups.push(() => publisher.stop());
-    expect(publisher.status).toBe(201);
-    publisher.startMedia();
-    const live = node;
-    await waitFor('the set to be live', () => live.sfu.status().live);
-    return { node: live, base };
+  async function liveNode(forwardingThreads: number, threadPlacement: ThreadPlacement = 'even'): Promise<{ node: TestNode; base: string }> {
+    const node = await start({ forwardingThreads, threadPlacement, silenceTimeoutMs: 3000 });
+    const { base } = await liveSetWithWeriftPublisher(node, cleanups);
+    return { node, base };
   }
 
   async function watch(base: string): Promise<TestViewer> {
@@ -143,13 +129,8 @@ describe('forwarding threads', () => {
   });
 
   it('a thread that falls behind drops what waited too long, asks for a keyframe, and carries on', async () => {
-    node = await startTestNode({ forwardingThreads: 1, silenceTimeoutMs: 5000 });
-    const live = node;
-    const base = `http://127.0.0.1:${live.port}`;
-    const publisher = await publishWithWerift(base, TEST_TOKEN);
-    cleanups.push(() => publisher.stop());
-    publisher.startMedia();
-    await waitFor('the set to be live', () => live.sfu.status().live);
+    const live = await start({ forwardingThreads: 1, silenceTimeoutMs: 5000 });
+    const { base, publisher } = await liveSetWithWeriftPublisher(live, cleanups);
     const viewer = await watch(base);
     await viewer.waitForPackets(30);
     const keyframeRequests = publisher.pliCount();

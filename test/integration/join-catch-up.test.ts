@@ -6,35 +6,19 @@
  * gap. Real werift publisher and viewers on 127.0.0.1, the real node, through a forwarding thread
  * (the cache next to the thread's viewers) and on the main thread (the node's own layers).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestNode, TEST_TOKEN } from '../helpers/node.js';
-import { playWithWerift, publishWithWerift, type ReceivedPacket, type TestPublisher } from '../helpers/werift-client.js';
-import { waitFor } from '../helpers/wait.js';
-
-type Node = Awaited<ReturnType<typeof startTestNode>>;
+import { describe, expect, it } from 'vitest';
+import { liveSetWithWeriftPublisher, nodePerTest } from '../helpers/live-set.js';
+import { playWithWerift, type ReceivedPacket, type TestPublisher } from '../helpers/werift-client.js';
 
 /** The test publisher's frames are 3000 ticks (1/30 s at 90 kHz) apart, one packet each. */
 const FRAME_TICKS = 3000;
 
 describe('a joining viewer starts from the cached group of pictures', () => {
-  let node: Node | undefined;
-  const cleanups: Array<() => Promise<void>> = [];
-
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
-    await node?.close();
-    node = undefined;
-  });
+  const { cleanups, start } = nodePerTest();
 
   async function liveSet(forwardingThreads: number): Promise<{ base: string; publisher: TestPublisher }> {
-    node = await startTestNode({ forwardingThreads });
-    const base = `http://127.0.0.1:${node.port}`;
-    const publisher = await publishWithWerift(base, TEST_TOKEN, '/whip', { keyframeOnRequest: true });
-    cleanups.push(() => publisher.stop());
-    expect(publisher.status).toBe(201);
-    publisher.startMedia();
-    const live = node;
-    await waitFor('the set to be live', () => live.sfu.status().live);
+    const node = await start({ forwardingThreads });
+    const { base, publisher } = await liveSetWithWeriftPublisher(node, cleanups, { keyframeOnRequest: true });
     // Past the first keyframe's group (60 frames, 2 s), so a viewer can only start at once from a
     // keyframe made for it.
     await new Promise((resolve) => setTimeout(resolve, 2300));

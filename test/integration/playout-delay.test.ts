@@ -4,34 +4,19 @@
  * range — and never on audio. Real werift publisher and viewers on 127.0.0.1 and the real node,
  * through a forwarding thread and on the main thread (each sends with its own fast path).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestNode, TEST_TOKEN } from '../helpers/node.js';
-import { playWithWerift, publishWithWerift } from '../helpers/werift-client.js';
-import { waitFor } from '../helpers/wait.js';
-
-type Node = Awaited<ReturnType<typeof startTestNode>>;
+import { describe, expect, it } from 'vitest';
+import { liveSetWithWeriftPublisher, nodePerTest } from '../helpers/live-set.js';
+import { playWithWerift } from '../helpers/werift-client.js';
 
 describe('the playout-delay hint on viewers’ video', () => {
-  let node: Node | undefined;
-  const cleanups: Array<() => Promise<void>> = [];
-
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
-    await node?.close();
-    node = undefined;
-  });
+  const { cleanups, start } = nodePerTest();
 
   it.each([
     ['through a forwarding thread', 1],
     ['on the main thread', 0],
   ])('%s: 0–400 ms on every video packet', async (_, forwardingThreads) => {
-    node = await startTestNode({ forwardingThreads });
-    const base = `http://127.0.0.1:${node.port}`;
-    const publisher = await publishWithWerift(base, TEST_TOKEN, '/whip', { keyframeOnRequest: true });
-    cleanups.push(() => publisher.stop());
-    publisher.startMedia();
-    const live = node;
-    await waitFor('the set to be live', () => live.sfu.status().live);
+    const node = await start({ forwardingThreads });
+    const { base } = await liveSetWithWeriftPublisher(node, cleanups, { keyframeOnRequest: true });
 
     const viewer = await playWithWerift(base, { offerPlayoutDelay: true });
     cleanups.push(() => viewer.stop());

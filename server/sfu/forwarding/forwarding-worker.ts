@@ -150,6 +150,9 @@ function handle(message: ToShard): void {
       current.viewers.tick(Date.now());
       post({ type: 'viewer-layers', set: current.id, layers: [...current.viewers.viewerLayers()] });
       return;
+    case 'layers-detached':
+      if (current?.id === message.set) current.layers?.detach(message.layers);
+      return;
     case 'set-begin':
       beginSet(message);
       return;

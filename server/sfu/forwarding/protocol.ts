@@ -38,6 +38,11 @@ export type ToShard =
   | { type: 'rtp'; set: number; track: TrackId; packet: Uint8Array; postedAt: number }
   /** The layers were measured (the stage's tick): the thread's selectors choose. */
   | { type: 'layers'; set: number; layers: LayerState[] }
+  /**
+   * The publisher is gone (VideoLayers.detach): the thread drops these layers' cached groups, as
+   * the main thread does. Posted at once, between the old session's packets and the new one's.
+   */
+  | { type: 'layers-detached'; set: number; layers: string[] }
   | { type: 'open'; set: number; viewer: string; offer: string }
   | { type: 'close'; viewer: string; reason: string }
   | { type: 'prefer'; viewer: string; preference: QualityPreference }

@@ -86,6 +86,14 @@ export class RemoteLayers implements LayerSet {
     return this.#ordered;
   }
 
+  /**
+   * The publisher is gone (the main thread's VideoLayers.detach): a returning publisher's encoder
+   * starts afresh, so the groups cached so far cannot lead into its stream.
+   */
+  detach(layerIds: readonly string[]): void {
+    for (const id of layerIds) this.#layers.get(id)?.gop.clear();
+  }
+
   /** Packets of this layer were dropped here: the group of pictures cached for joiners has a hole. */
   lostPackets(layerId: string): void {
     this.#layers.get(layerId)?.gop.clear();

@@ -49,6 +49,7 @@ export class ShardedViewerHost implements ViewerHost {
   readonly #layersByViewer = new Map<string, string | undefined>();
   /** The set's tracks this host posts, and how to stop. */
   readonly #subscribed = new Map<TrackId, () => void>();
+  readonly #stopDetachWatch: () => void;
   #closed = false;
 
   constructor(pool: ShardSource, set: SetTracks, setNumber: number, peers: PeerSettings) {
@@ -58,6 +59,12 @@ export class ShardedViewerHost implements ViewerHost {
     this.#setNumber = setNumber;
     if (set.audio) this.#subscribe('audio', set.audio);
     this.#subscribeNewLayers();
+    // Posted at once, not on the next tick: a viewer joining a thread in between would be sent
+    // the old session's cached group.
+    this.#stopDetachWatch =
+      set.video?.onDetach((layers) => {
+        for (const shard of this.#begun.keys()) shard.post({ type: 'layers-detached', set: this.#setNumber, layers });
+      }) ?? (() => undefined);
   }
 
   get sessionCount(): number {
@@ -125,6 +132,7 @@ export class ShardedViewerHost implements ViewerHost {
   close(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopDetachWatch();
     for (const unsubscribe of this.#subscribed.values()) unsubscribe();
     this.#subscribed.clear();
     for (const [shard, stopListening] of this.#begun) {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { useH264, useOPUS, useVP8 } from 'werift';
+import { RtpHeader, RtpPacket, useH264, useOPUS, useVP8 } from 'werift';
 import { codecFromData, codecToData } from '../../../server/sfu/forwarding/codec-data.js';
 import { defaultForwardingThreads } from '../../../server/sfu/forwarding/forwarding-pool.js';
 import { RemoteLayers, RemoteTrack } from '../../../server/sfu/forwarding/remote-layers.js';
 import { pino } from 'pino';
+import { vp8Payload } from '../simulcast/vp8-packets.js';
 import { nodeOptionsFrom, parseServeArgs, type ServeOptions } from '../../../server/cli.js';
 
 describe('what crosses to a forwarding thread', () => {
@@ -42,6 +43,35 @@ describe('what crosses to a forwarding thread', () => {
     expect(layers.all[0]).toBe(q);
     expect(q.bitrate).toBe(160_000);
     expect(made).toEqual(['q', 'f', 'h']);
+  });
+
+  it('RemoteLayers drops its cached groups when the publisher is gone: a joiner never gets the old session\'s frames', () => {
+    const tracks = new Map<string, RemoteTrack>();
+    const layers = new RemoteLayers(useVP8(), (id) => {
+      const track = new RemoteTrack('video', useVP8(), () => undefined);
+      tracks.set(id, track);
+      return track;
+    });
+    layers.update([
+      { id: 'q', bitrate: 150_000, width: 320, height: 180, active: true },
+      { id: 'f', bitrate: 2_000_000, width: 1280, height: 720, active: true },
+    ]);
+    const send = (id: string, sequenceNumber: number, keyframe = false) =>
+      tracks.get(id)!.deliver(new RtpPacket(new RtpHeader({ sequenceNumber, timestamp: sequenceNumber * 3000, ssrc: 1, payloadType: 96 }), vp8Payload({ keyframe })));
+    for (const id of ['q', 'f']) {
+      send(id, 1, true);
+      send(id, 2);
+    }
+    const [q, f] = layers.all;
+    expect(f!.gop!.catchUp()).toHaveLength(2);
+    layers.detach(['f']);
+    expect(f!.gop!.catchUp()).toBeUndefined();
+    expect(q!.gop!.catchUp()).toHaveLength(2);
+    // The new session's stream follows on (StageTrack), but its frames before a keyframe are not cached.
+    send('f', 3);
+    expect(f!.gop!.catchUp()).toBeUndefined();
+    send('f', 4, true);
+    expect(f!.gop!.catchUp()!.map((p) => p.header.sequenceNumber)).toEqual([4]);
   });
 
   it('a RemoteTrack hands one packet to every viewer and asks the main thread for keyframes', () => {

@@ -69,7 +69,7 @@ function setup(threads = 2, placement: ThreadPlacement = 'even', busy: (shard: F
     7,
     PEERS,
   );
-  return { shards, host, audioSource, videoSource, changes: () => changes };
+  return { shards, host, audioSource, videoSource, video, changes: () => changes };
 }
 
 /** Opens a viewer and answers it from whichever thread it was posted to. */
@@ -182,6 +182,19 @@ describe('ShardedViewerHost', () => {
     host.tick();
     expect(shards[0]!.of('layers')).toHaveLength(1);
     expect(shards[0]!.of('layers')[0]!.layers.map((layer) => layer.id)).toEqual(['']);
+  });
+
+  it('a publisher gone (VideoLayers.detach) tells each thread in use at once, after the packets before it', async () => {
+    const { shards, host, videoSource, video } = setup(2);
+    await openAnswered(host, shards);
+    videoSource.push(1);
+    video.detach();
+    expect(shards[0]!.posted.slice(-2).map((m) => m.type)).toEqual(['rtp', 'layers-detached']);
+    expect(shards[0]!.of('layers-detached')).toEqual([{ type: 'layers-detached', set: 7, layers: [''] }]);
+    expect(shards[1]!.of('layers-detached')).toHaveLength(0);
+    host.close('set ended');
+    video.detach();
+    expect(shards[0]!.of('layers-detached')).toHaveLength(1);
   });
 
   it('closing the host ends the set on every thread and every session, and stops posting packets', async () => {

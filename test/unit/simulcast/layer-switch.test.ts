@@ -150,6 +150,7 @@ describe('LayerSwitch', () => {
     out.switchTo(high);
     const key = high.send(7, 5000, { keyframe: true, pictureId: 900 });
     expect(key.header.sequenceNumber).toBe(7);
+    expect(key.header.timestamp).toBe(5000);
     expect(key.header.ssrc).toBe(2);
     expect(readVp8Descriptor(key.payload)!.pictureId).toBe(900);
   });

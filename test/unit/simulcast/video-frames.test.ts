@@ -57,6 +57,21 @@ describe('H.264 keyframe start', () => {
     expect(isH264KeyframeStart(Buffer.alloc(0))).toBe(false);
   });
 
+  it('for VP8, only in a packet with the S bit set and partition index 0 (the byte test before parsing)', () => {
+    expect(isKeyframeStart('video/VP8', vp8Payload({ keyframe: true, start: false }))).toBe(false);
+    const partition1 = vp8Payload({ keyframe: true });
+    partition1[0]! |= 0x01;
+    expect(isKeyframeStart('video/VP8', partition1)).toBe(false);
+    // The reserved bit next to the partition index is ignored (RFC 7741 §4.2).
+    const reserved = vp8Payload({ keyframe: true });
+    reserved[0]! |= 0x08;
+    expect(isKeyframeStart('video/VP8', reserved)).toBe(true);
+    // Without the extension bits: S bit, then a keyframe's frame tag (P bit clear).
+    expect(isKeyframeStart('video/vp8', Buffer.from([0x10, 0x10, 0x02, 0x00]))).toBe(true);
+    expect(isKeyframeStart('video/vp8', Buffer.from([0x00, 0x10, 0x02, 0x00]))).toBe(false);
+    expect(isKeyframeStart('video/VP8', Buffer.alloc(0))).toBe(false);
+  });
+
   it('is asked by codec name', () => {
     expect(isKeyframeStart('video/VP8', vp8Payload({ keyframe: true }))).toBe(true);
     expect(isKeyframeStart('video/H264', Buffer.from([0x65]))).toBe(true);
