@@ -23,8 +23,8 @@ Options:
                             every viewer, the relay — holds one, so leave room for your audience
   --forwarding-threads <n>  threads that send the set to viewers (default: one per core beyond
                             the first, 1–4; 0 = all on the main thread)
-  --thread-placement <how>  pack (default): fill one forwarding thread, then the next; even: the
-                            thread with the fewest viewers (spreads a small audience too)
+  --thread-placement <how>  even (default): each viewer to the forwarding thread with the fewest;
+                            pack: fill one thread until it is half busy, then the next
   --no-recording            do not record sets to disk (they are still listed in the library)
   --max-viewers <number>    most viewers at once (default 150); more see "the laptop is full"
   --max-viewers-per-ip <n>  most viewers at once from one network address (default 8; phones
@@ -61,7 +61,7 @@ export interface ServeOptions {
   viewerJoinsPerIp: number | undefined;
   /** `--forwarding-threads`; undefined: the node's default for this machine. */
   forwardingThreads: number | undefined;
-  /** `--thread-placement`; undefined: `pack`. */
+  /** `--thread-placement`; undefined: `even`. */
   threadPlacement: ThreadPlacement | undefined;
 }
 

@@ -52,7 +52,7 @@ export interface NodeOptions {
    * the first, at least one, at most four (defaultForwardingThreads).
    */
   forwardingThreads?: number;
-  /** How new viewers are placed on the forwarding threads (thread-placement.ts); default `pack`. */
+  /** How new viewers are placed on the forwarding threads (thread-placement.ts); default `even`. */
   threadPlacement?: ThreadPlacement | undefined;
   /** Per-IP caps on WHEP sessions at once and on new sessions per second (defaults in viewer-admission.ts). */
   viewerLimits?: Partial<ViewerLimits>;

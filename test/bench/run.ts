@@ -28,7 +28,7 @@
  * while other processes use more of a core than this) (capacity: N raised until loss or the node's CPU limit;
  * viewers per core, CPU and RSS per viewer by linear fit; capacity.ts).
  * BENCH_SCALING_VIEWERS=40  BENCH_SCALING_WINDOW_S=10  BENCH_SCALING_THREADS=0,1,2  BENCH_SCALING_ROUNDS=2  BENCH_SCALING_BUDGET_S=420
- * BENCH_SCALING_PER_FARM=20  BENCH_SCALING_PLACEMENT=pack (the node's default placement; even unless set)  BENCH_SCALING_RECORDING=off (scaling: one node at a time with --forwarding-threads 0, 1, 2, 2, 1, 0,
+ * BENCH_SCALING_PER_FARM=20  BENCH_SCALING_PLACEMENT=pack (fill one thread first; even, the node's default, unless set)  BENCH_SCALING_RECORDING=off (scaling: one node at a time with --forwarding-threads 0, 1, 2, 2, 1, 0,
  * each with 0 and then N farm viewers; CPU per thread → how the work splits and the capacity it projects; scaling.ts).
  * BENCH_LATENCY_VIEWERS=1,25  BENCH_LATENCY_WINDOW_S=15  BENCH_LATENCY_SETTLE_S=10 (glass-to-glass
  * points: 1 measured Chromium viewer + n − 1 farm viewers)  BENCH_LATENCY_AUDIO=microphone (add audio:

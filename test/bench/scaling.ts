@@ -60,7 +60,7 @@ export interface ScalingOptions {
   /** Where a thread counts as full, % of one core (and the process: this × the cores). */
   threadLimitPercent: number;
   recording: boolean;
-  /** How the node places viewers on its threads: `even` (default) measures how the work splits; `pack` what the node does by default. */
+  /** How the node places viewers on its threads: `even` (the node's default) or `pack` (fill one thread first). */
   placement: 'even' | 'pack';
   quietOthersPercent: number;
   quietMaxWaitSeconds: number;
@@ -488,8 +488,7 @@ export function scalingSection(options: ScalingOptions): ScalingSection {
     const t0 = performance.now();
     const dataDir = join(dir, `node-${order}-t${threads}`);
     mkdirSync(dataDir, { recursive: true });
-    // Even placement unless asked: the section measures how the work splits over the threads (the
-    // node's default, pack, keeps a small audience on one).
+    // Even placement (the node's default) unless asked: the section measures how the work splits.
     const nodeArgs = ['--forwarding-threads', String(threads), '--thread-placement', o.placement, '--max-viewers', String(o.viewers + 10), ...(o.recording ? [] : ['--no-recording'])];
     const liveNode = (node = await startNodeProcess({ dataDir, token: o.token, extraArgs: nodeArgs }));
     const pub = (relay = await startSourceRelay({ source, baseUrl: liveNode.baseUrl, token: o.token, videoPayloadType: 96, audioPayloadType: 111, label: 'scaling' }));

@@ -35,8 +35,7 @@ function sessionOf(viewer: TestViewer): string {
 describe('forwarding threads', () => {
   const { cleanups, start } = nodePerTest();
 
-  /** `even` placement unless asked: most tests here are about viewers on different threads. */
-  async function liveNode(forwardingThreads: number, threadPlacement: ThreadPlacement = 'even'): Promise<{ node: TestNode; base: string }> {
+  async function liveNode(forwardingThreads: number, threadPlacement?: ThreadPlacement): Promise<{ node: TestNode; base: string }> {
     const node = await start({ forwardingThreads, threadPlacement, silenceTimeoutMs: 3000 });
     const { base } = await liveSetWithWeriftPublisher(node, cleanups);
     return { node, base };
@@ -93,7 +92,7 @@ describe('forwarding threads', () => {
     await waitFor('the others keep receiving', () => viewers[1]!.packets.video > before + 20);
   });
 
-  it('by default packs a small audience onto the first thread (the second stays idle)', async () => {
+  it('--thread-placement pack keeps a small audience on the first thread (the second stays idle)', async () => {
     const { node: live, base } = await liveNode(2, 'pack');
     const viewers = [await watch(base), await watch(base), await watch(base)];
     await Promise.all(viewers.map((viewer) => viewer.waitForPackets(20)));

@@ -21,7 +21,7 @@ export function defaultForwardingThreads(cores = availableParallelism()): number
 export interface ForwardingPoolOptions {
   threads: number;
   logger: Logger;
-  /** How new viewers are placed on the threads (thread-placement.ts); default `pack`. */
+  /** How new viewers are placed on the threads (thread-placement.ts); default `even`. */
   placement?: ThreadPlacement;
 }
 
@@ -76,7 +76,7 @@ export class ForwardingPool {
   }
 
   get placement(): ThreadPlacement {
-    return this.#options.placement ?? 'pack';
+    return this.#options.placement ?? 'even';
   }
 
   /** The thread's event-loop use over the last second, 0–1. */

@@ -3,18 +3,19 @@ import type { EventLoopUtilization } from 'node:perf_hooks';
 /**
  * Which forwarding thread a new viewer goes to.
  *
- * - `pack` (the default): the first thread (in order) whose event loop was less than
- *   PACK_UNTIL_BUSY busy over the last second takes it; only when every thread is that busy does
- *   the least busy one. A small audience then runs on one thread, as cheaply as with one: the
- *   scaling bench measured 17% more CPU per viewer with 40 viewers split over two threads than on
- *   one (each thread parses every packet, and both compete for the cores). A large audience still
- *   gets every thread.
- * - `even`: the thread with the fewest of this set's viewers (the scaling bench, which measures
- *   how the work splits, and tests of the spreading itself).
+ * - `even` (the default): the thread with the fewest of this set's viewers. Every thread keeps
+ *   the most headroom for a burst of joins or a busy moment.
+ * - `pack`: the first thread (in order) whose event loop was less than PACK_UNTIL_BUSY busy over
+ *   the last second takes it; only when every thread is that busy does the least busy one. Meant
+ *   to run a small audience as cheaply as on one thread (one run of the scaling bench had shown
+ *   17% more CPU per viewer with 40 viewers split over two threads), but measured side by side it
+ *   saved nothing beyond the noise (BENCH_SCALING_PLACEMENT=pack: CPU per viewer ×0.93 of one
+ *   thread's, against ×1.00 for even, in runs whose one-thread figure itself moved 18%), so it is
+ *   not the default.
  */
 export type ThreadPlacement = 'pack' | 'even';
 
-export const THREAD_PLACEMENTS: readonly ThreadPlacement[] = ['pack', 'even'];
+export const THREAD_PLACEMENTS: readonly ThreadPlacement[] = ['even', 'pack'];
 
 /**
  * A thread takes new viewers (under `pack`) until its event loop is this busy: about 40 viewers of a

@@ -101,10 +101,10 @@ describe('how many forwarding threads', () => {
     for (const bad of ['1.5', 'two', '17', '']) expect(() => parseServeArgs(['--forwarding-threads', bad], {})).toThrow(/--forwarding-threads must be/);
   });
 
-  it('--thread-placement takes pack or even', () => {
+  it('--thread-placement takes even or pack', () => {
     expect(parseServeArgs(['--thread-placement', 'even'], {})).toMatchObject({ threadPlacement: 'even' });
     expect(parseServeArgs([], {})).toMatchObject({ threadPlacement: undefined });
-    expect(() => parseServeArgs(['--thread-placement', 'spread'], {})).toThrow('--thread-placement must be pack or even, not "spread".');
+    expect(() => parseServeArgs(['--thread-placement', 'spread'], {})).toThrow('--thread-placement must be even or pack, not "spread".');
   });
 
   it("the desktop app's node host and the CLI start the node from the same options", () => {

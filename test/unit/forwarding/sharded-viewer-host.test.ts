@@ -99,7 +99,7 @@ describe('ShardedViewerHost', () => {
     expect(a.viewer.thread).toBe(0);
   });
 
-  it('packs viewers on the first thread until it is busy, then the next (the default placement)', async () => {
+  it('pack: viewers on the first thread until it is busy, then the next', async () => {
     const busy = new Map<number, number>([[0, 0.2], [1, 0]]);
     const { shards, host } = setup(2, 'pack', (shard) => busy.get(shard.index)!);
     const first = [await openAnswered(host, shards), await openAnswered(host, shards), await openAnswered(host, shards)];
