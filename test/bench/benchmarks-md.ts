@@ -26,6 +26,8 @@ export const TARGETS = {
   viewerJsGzipBytes: 150 * 1024,
   /** Curbcast's CPU per viewer / Janus's (janus.ts), at most. */
   cpuPerViewerRatioToJanus: 1,
+  /** Viewers per core of the node's CPU at ~2 Mbit/s with < 0.5% loss (capacity.ts: 100 / CPU per viewer), at least. */
+  viewersPerCore: 150,
 };
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- results files of several bench versions, read defensively */
@@ -458,6 +460,13 @@ function verdict(measured: number | null | undefined, limit: number, unit: (v: n
   return d >= 0 ? `**met** (${unit(d)} under)` : `**not met** (${unit(-d)} over)`;
 }
 
+/** The same for a goal that is a floor. */
+function verdictAtLeast(measured: number | null | undefined, floor: number, unit: (v: number) => string): string {
+  if (measured === null || measured === undefined || !Number.isFinite(measured)) return 'not measured';
+  const d = measured - floor;
+  return d >= 0 ? `**met** (${unit(d)} over)` : `**not met** (${unit(-d)} short)`;
+}
+
 function targetsSection(chosen: Map<string, Source>): string[] {
   const rows: string[][] = [];
   const lat = chosen.get('latency')?.data.latency;
@@ -490,6 +499,14 @@ function targetsSection(chosen: Map<string, Source>): string[] {
     `≤ ×${TARGETS.cpuPerViewerRatioToJanus}`,
     typeof jr === 'number' ? `×${jr.toFixed(2)} (${n(janus.perSfu?.curbcast?.cpuPerViewerPercent, 3)}% vs ${n(janus.perSfu?.janus?.cpuPerViewerPercent, 3)}% of a core)` : '—',
     verdict(typeof jr === 'number' ? jr : null, TARGETS.cpuPerViewerRatioToJanus, (v) => `×${v.toFixed(2)}`),
+  ]);
+  const capacity = chosen.get('capacity')?.data.capacity;
+  const perCore = capacity && !('error' in capacity) ? capacity.fit?.viewersPerCore : null;
+  rows.push([
+    'Viewers per core, ~2 Mbit/s, < 0.5% loss',
+    `≥ ${TARGETS.viewersPerCore}`,
+    typeof perCore === 'number' ? `${perCore} (${n(capacity.fit?.cpuPerViewerPercent, 3)}% of a core per viewer, loss-free up to ${n(capacity.lastGoodViewers)} viewers)` : '—',
+    verdictAtLeast(typeof perCore === 'number' ? perCore : null, TARGETS.viewersPerCore, (v) => `${Math.round(v)}`),
   ]);
   rows.push(['Viewer page JavaScript, gzipped', `≤ ${kb(TARGETS.viewerJsGzipBytes)}`, size ? kb(size.jsGzipBytes) : '—', verdict(size?.jsGzipBytes, TARGETS.viewerJsGzipBytes, kb)]);
   return [table(['Target (issue #9)', 'Goal', 'Measured', 'Result'], rows), 'A benchmark result on this machine, not a timed test: the numbers move with the load from other processes (see each section).'];
