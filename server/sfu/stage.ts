@@ -298,8 +298,12 @@ export class Stage extends EventEmitter<StageEvents> {
     const now = Date.now();
     video.tick(now);
     const best = video.top;
-    if (best) this.#bestVideo?.switchTo(best);
-    this.#bestVideo?.nudge(now);
+    const recorded = this.#bestVideo;
+    if (best && recorded && best.id !== recorded.layer && best.id !== recorded.pendingLayer) {
+      this.#options.logger.debug({ from: recorded.layer, to: best.id }, 'recorded layer: switching');
+    }
+    if (best) recorded?.switchTo(best);
+    recorded?.nudge(now);
     this.#viewers?.tick(now);
   }
 

@@ -77,11 +77,14 @@ export interface NodeLogSummary {
   viewerCloseReasons: Record<string, number>;
   /** The first warnings and errors the node logged. */
   problems: string[];
+  /** How often the recording moved to another simulcast layer ('recorded layer: switching'), and to which. */
+  recordedLayerSwitches?: Record<string, number>;
 }
 
 /** Reads the node's pino log (JSON lines) for what the bench reports. */
 export function summariseNodeLog(dataDir: string): NodeLogSummary {
-  const summary: NodeLogSummary = { viewerCloseReasons: {}, problems: [] };
+  const recordedLayerSwitches: Record<string, number> = {};
+  const summary: NodeLogSummary = { viewerCloseReasons: {}, problems: [], recordedLayerSwitches };
   let text = '';
   try {
     text = readFileSync(join(dataDir, 'logs/node.log'), 'utf8');
@@ -90,7 +93,7 @@ export function summariseNodeLog(dataDir: string): NodeLogSummary {
   }
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
-    let entry: { level?: number; msg?: string; reason?: string; err?: { message?: string }; error?: { message?: string } };
+    let entry: { level?: number; msg?: string; reason?: string; to?: string; err?: { message?: string }; error?: { message?: string } };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
@@ -99,6 +102,10 @@ export function summariseNodeLog(dataDir: string): NodeLogSummary {
     if (entry.msg === 'viewer closed') {
       const reason = entry.reason ?? '?';
       summary.viewerCloseReasons[reason] = (summary.viewerCloseReasons[reason] ?? 0) + 1;
+    }
+    if (entry.msg === 'recorded layer: switching') {
+      const to = entry.to ?? '?';
+      recordedLayerSwitches[to] = (recordedLayerSwitches[to] ?? 0) + 1;
     }
     if ((entry.level ?? 0) >= 40 && summary.problems.length < 20) {
       const detail = entry.err?.message ?? entry.error?.message ?? entry.reason ?? '';

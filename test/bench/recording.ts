@@ -56,6 +56,8 @@ export interface RecordingContinuity {
   videoFrames: number;
   audioPackets: number;
   largestVideoGapMs: number;
+  /** Where in the file the largest video gaps start, s (up to five, largest first). */
+  largestVideoGapsAt?: Array<{ atSeconds: number; gapMs: number }>;
   largestAudioGapMs: number;
   videoGapsOver200ms: number;
   audioGapsOver60ms: number;
@@ -83,6 +85,7 @@ export async function recordingContinuity(dataDir: string): Promise<RecordingCon
     videoFrames: video.length,
     audioPackets: audio.length,
     largestVideoGapMs: ms(gapsOver(video, 0)[0]?.gap ?? 0),
+    largestVideoGapsAt: gapsOver(video, 0.2).slice(0, 5).map(({ at, gap }) => ({ atSeconds: round(at, 1), gapMs: ms(gap) })),
     largestAudioGapMs: ms(gapsOver(audio, 0)[0]?.gap ?? 0),
     videoGapsOver200ms: gapsOver(video, 0.2).length,
     audioGapsOver60ms: gapsOver(audio, 0.06).length,
