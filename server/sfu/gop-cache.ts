@@ -28,20 +28,21 @@ export class GopCache {
     this.#mimeType = mimeType;
   }
 
-  /** Every packet of the layer, in arrival order. */
-  push(packet: RtpPacket, now = Date.now()): void {
+  /** Every packet of the layer, in arrival order. Says whether it starts a keyframe (callers need not test again). */
+  push(packet: RtpPacket, now = Date.now()): boolean {
     if (isKeyframeStart(this.#mimeType, packet.payload)) {
       this.#packets = [packet];
       this.#startedAt = now;
-      return;
+      return true;
     }
     const packets = this.#packets;
-    if (packets.length === 0) return;
+    if (packets.length === 0) return false;
     if (packets.length >= GOP_CACHE_MAX_PACKETS || now - this.#startedAt > GOP_CACHE_MAX_AGE_MS) {
       this.#packets = [];
-      return;
+      return false;
     }
     packets.push(packet);
+    return false;
   }
 
   /** How many packets are held (for tests and gauges). */

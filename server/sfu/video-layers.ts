@@ -3,7 +3,7 @@ import type { SwitchableLayer } from './layer-switch.js';
 import { GopCache } from './gop-cache.js';
 import { StageTrack } from './stage-track.js';
 import type { TrackSource } from './track.js';
-import { isKeyframeStart, readVp8Descriptor, vp8KeyframeSize } from './video-frames.js';
+import { readVp8Descriptor, vp8KeyframeSize } from './video-frames.js';
 
 /** A layer that sent nothing for this long is off (the encoder dropped it, or the publisher is away). */
 const INACTIVE_AFTER_MS = 1500;
@@ -68,9 +68,9 @@ class MeasuredLayer implements VideoLayer {
     const now = Date.now();
     this.bytes += packet.payload.length;
     this.lastPacketAt = now;
-    this.gop.push(packet, now);
-    // Sizes are read from VP8 keyframes only; isKeyframeStart skips other packets unparsed.
-    if (!vp8 || !isKeyframeStart(this.track.codec.mimeType, packet.payload)) return;
+    const keyframe = this.gop.push(packet, now);
+    // Sizes are read from VP8 keyframes only (the cache has just told keyframes apart).
+    if (!vp8 || !keyframe) return;
     const descriptor = readVp8Descriptor(packet.payload);
     const size = descriptor && vp8KeyframeSize(packet.payload, descriptor);
     if (size) {

@@ -48,7 +48,7 @@ class RemoteLayer implements ChoosableLayer {
   ) {
     // Each thread keeps its own copy of the group, next to its viewers (the packets are here anyway).
     this.gop = new GopCache(track.codec.mimeType);
-    track.onPacket((packet) => this.gop.push(packet));
+    track.onPacket((packet) => void this.gop.push(packet));
   }
 }
 
