@@ -42,16 +42,19 @@ export class ForwardingPool {
   readonly #options: ForwardingPoolOptions;
   readonly #shards: Shard[] = [];
   readonly #restartTimers = new Set<NodeJS.Timeout>();
-  /** Each thread's event-loop use over the last second, for placing viewers. */
+  /** Each thread's event-loop use over the last second, for placing viewers (`pack` only). */
   readonly #meter = new EventLoopMeter<Shard>((shard) => shard.eventLoop());
-  readonly #meterTimer: NodeJS.Timeout;
+  readonly #meterTimer: NodeJS.Timeout | undefined;
   #nextSet = 1;
   #closed = false;
 
   private constructor(options: ForwardingPoolOptions) {
     this.#options = options;
-    this.#meterTimer = setInterval(() => this.#meter.sample(this.#shards.filter((shard) => shard.alive)), 1000);
-    this.#meterTimer.unref();
+    // Only `pack` reads how busy the threads are; `even` counts viewers.
+    if (this.placement === 'pack') {
+      this.#meterTimer = setInterval(() => this.#meter.sample(this.#shards.filter((shard) => shard.alive)), 1000);
+      this.#meterTimer.unref();
+    }
   }
 
   /** Starts the threads and waits until each is ready; rejects (and stops them) if one cannot start. */
